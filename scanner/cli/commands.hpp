@@ -1,0 +1,23 @@
+// Subcommands: each file adds one to the CLI11 app and returns the action to run after parsing.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace adpersist::cli {
+
+using Action = std::function<int()>;
+
+// Exit codes (README "Exit codes").
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitGate = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitIncomplete = 3;
+
+void add_scan_command(CLI::App& app, Action& action);
+void add_checks_command(CLI::App& app, Action& action);
+
+// "adpersist: <message>" on stderr, sanitised.
+void print_error(const std::string& message);
+
+}  // namespace adpersist::cli

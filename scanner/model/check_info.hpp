@@ -1,0 +1,37 @@
+// The static advisory of a check (Tsunami's split): written once in the check's file, joined with each
+// finding by the report writers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "scanner/model/dataset.hpp"
+#include "scanner/model/severity.hpp"
+
+namespace adpersist::model {
+
+enum class Platform { ad, entra };
+std::string_view to_string(Platform p);
+
+struct EvidenceField {
+  std::string key;
+  std::string meaning;
+};
+
+struct CheckInfo {
+  std::string id;        // "ad.dcsync-rights": <platform>.<kebab-slug>, fixed forever
+  std::string title;     // one line
+  Severity severity = Severity::medium;  // default; a finding may raise or lower it (documented in `severity_notes`)
+  Platform platform = Platform::ad;
+  std::string category;  // delegation, credentials, privileged-access, trust, configuration, accounts
+  std::vector<std::string> mitre;       // "T1558.003"
+  std::vector<std::string> references;  // "CISA AA21-008A", URLs
+  std::string description;              // what it finds and why attackers do it
+  std::string severity_notes;           // when a finding is more or less severe than the default
+  std::string false_positives;
+  std::string remediation;
+  std::vector<Need> needs;
+  std::vector<EvidenceField> evidence;  // keys the check's findings carry
+};
+
+}  // namespace adpersist::model
