@@ -53,7 +53,7 @@ const model::Snapshot& lab_snapshot() {
   return snap;
 }
 
-model::TimePoint lab_now() { return parsers::parse_rfc3339("2026-11-28T12:00:00Z").value(); }
+model::TimePoint lab_now() { return parsers::parse_rfc3339("2026-12-01T00:00:00Z").value(); }
 
 std::vector<const model::Finding*> CheckRun::for_name(const std::string& name) const {
   std::vector<const model::Finding*> out;

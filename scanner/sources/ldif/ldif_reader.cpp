@@ -27,7 +27,7 @@ bool valid_attr_description(std::string_view a) {
     for (auto opt : util::split(a.substr(semi + 1), ';')) {
       if (opt.empty()) return false;
       for (char c : opt)
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '='))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '=' || c == '*'))
           return false;
     }
   }
