@@ -6,8 +6,9 @@
 #
 #   tests/dc/export-ldif.sh DIR OUTDIR
 #
-# Writes OUTDIR/domain.ldif and OUTDIR/configuration.ldif. Single -L keeps
-# ldapsearch's "# requesting:" header and "# numEntries" trailer. The
+# Writes OUTDIR/domain.ldif and OUTDIR/configuration.ldif. Plain ldapsearch output (no -L) keeps
+# the "# requesting:" header, each page's "search:"/"result:" lines (the LDAP result code: -L sends it
+# to stderr only) and the "# numEntries" trailers, so a failed or truncated export is detectable. The
 # configuration NC leaves out displaySpecifier objects when the whole NC is
 # over ADP_EXPORT_CONFIG_MAX_BYTES (default 3 MB); the filter used is in the
 # LDIF header. Must run inside the DC's private network namespace.
@@ -35,7 +36,7 @@ export_nc() {
   local base=$1 filter=$2 file=$3 tmp=$3.tmp err=$3.err
   # SD flags control 1.2.840.113556.1.4.801 (critical), value 30 03 02 01 07:
   # owner, group and DACL of nTSecurityDescriptor (no SACL).
-  if ! ldapsearch -L -o ldif-wrap=no -o nettimeout=10 -E pr=1000/noprompt \
+  if ! ldapsearch -o ldif-wrap=no -o nettimeout=10 -E pr=1000/noprompt \
       -E '!1.2.840.113556.1.4.801=::MAMCAQc=' \
       -H "$ADP_DC_LDAPS_URI" -x -D "$ADP_DC_ADMIN_DN" -y "$ADP_DC_ADMIN_PASSWORD_FILE" \
       -b "$base" "$filter" "${attrs[@]}" >"$tmp" 2>"$err"; then

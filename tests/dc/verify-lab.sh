@@ -81,6 +81,7 @@ fdom=S-1-5-21-1111111111-2222222222-3333333333
 for f in "$dom" "$cfg"; do
   check "$(basename "$f") keeps ldapsearch's '# requesting:' header" grep -q '^# requesting: ' "$f"
   check "$(basename "$f") keeps the '# numEntries:' trailer" grep -q '^# numEntries: [0-9]' "$f"
+  check "$(basename "$f") records the search's result code" grep -q '^result: 0 Success' "$f"
 done
 check "domain head found ($base_dn)" test -n "$base_dn"
 

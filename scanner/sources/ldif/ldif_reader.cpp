@@ -68,8 +68,11 @@ class Reader {
   std::uint32_t lookahead_number_ = 0;
   bool saw_requesting_ = false;
   bool saw_result_ = false;
-  std::optional<std::uint64_t> num_entries_;
-  std::uint32_t num_entries_line_ = 0;
+  std::uint64_t num_entries_sum_ = 0;  // ldapsearch prints one "# numEntries:" trailer per page
+  bool saw_trailer_ = false;
+  std::uint32_t trailer_line_ = 0;
+  bool more_pages_ = false;  // the last "# pagedresults: cookie=" was not empty: pages were still to come
+  std::uint32_t cookie_line_ = 0;
   std::string base_;
   std::size_t entries_ = 0;
   bool all_look_like_star_ = true;
@@ -160,8 +163,13 @@ Status Reader::handle_comment(const Line& l) {
   } else if (util::istarts_with(c, "numEntries:")) {
     auto n = util::parse_int(util::trim(c.substr(11)));
     if (!n || *n < 0) return err(l.number, "bad '# numEntries:' trailer");
-    num_entries_ = static_cast<std::uint64_t>(*n);
-    num_entries_line_ = l.number;
+    num_entries_sum_ += static_cast<std::uint64_t>(*n);
+    saw_trailer_ = true;
+    trailer_line_ = l.number;
+  } else if (util::istarts_with(c, "pagedresults:")) {
+    auto cookie = util::trim(c.substr(13));
+    more_pages_ = util::istarts_with(cookie, "cookie=") && !util::trim(cookie.substr(7)).empty();
+    cookie_line_ = l.number;
   } else if (util::istarts_with(c, "base <")) {
     auto end = c.find('>');
     if (end != std::string_view::npos) base_ = std::string(c.substr(6, end - 6));
@@ -270,12 +278,19 @@ Status Reader::run() {
   if (in_.bad()) return make_error(ErrorCode::io, "read error", name_);
 
   const Dataset d = util::istarts_with(base_, "CN=Configuration,") ? Dataset::configuration : Dataset::domain;
-  if (saw_requesting_ && !saw_result_)
-    b_.mark_partial(d, name_ + ":" + std::to_string(last_line) +
-                           ": the file ends before ldapsearch's 'result:' trailer, so the export was cut short");
-  if (num_entries_ && *num_entries_ != entries_)
-    b_.mark_partial(d, name_ + ":" + std::to_string(num_entries_line_) + ": ldapsearch counted " +
-                           std::to_string(*num_entries_) + " entries but the file holds " + std::to_string(entries_));
+  auto partial = [&](std::uint32_t line, const std::string& why) {
+    b_.mark_partial(d, name_ + ":" + std::to_string(line) + ": " + why);
+  };
+  if (more_pages_)
+    partial(cookie_line_, "ldapsearch stopped after a page that announced more (non-empty paged-results cookie)");
+  else if (saw_trailer_ && num_entries_sum_ != entries_)
+    partial(trailer_line_, "ldapsearch counted " + std::to_string(num_entries_sum_) + " entries but the file holds " +
+                               std::to_string(entries_));
+  else if (saw_requesting_ && !saw_trailer_ && !saw_result_)
+    partial(last_line, "the file ends before ldapsearch's result trailer, so the export was cut short");
+  else if (saw_trailer_ && !saw_result_)
+    b_.add_note(name_ + ": written by 'ldapsearch -L', which prints the search's LDAP result code only on stderr; "
+                        "the entry count matches, but a server-side limit cannot be ruled out (export without -L)");
   auto& src = b_.source(source_);
   if (!src.requested_known && entries_ > 0 && all_look_like_star_) {
     src.requested.emplace_back("*");

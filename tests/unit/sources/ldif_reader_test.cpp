@@ -114,6 +114,27 @@ TEST_CASE("LDIF: ldapsearch -L header and trailer drive coverage and completenes
     CHECK(p.snap->dataset(model::Dataset::domain).state == model::DatasetState::partial);
     CHECK_THAT(p.snap->dataset(model::Dataset::domain).reason, Catch::Contains("cut short"));
   }
+  SECTION("paged output: one trailer per page, counts add up") {
+    const std::string user2 = "dn: CN=u,DC=corp,DC=example,DC=test\nobjectClass: user\n\n";
+    auto p = parse(head + body + "# search result\nsearch: 2\nresult: 0 Success\n# pagedresults: cookie=AAE=\n\n"
+                   "# numEntries: 1\n" + user2 + "# search result\nsearch: 3\nresult: 0 Success\n"
+                   "# pagedresults: cookie=\n\n# numEntries: 1\n");
+    REQUIRE(p.status.ok());
+    CHECK(p.snap->dataset(model::Dataset::domain).state == model::DatasetState::ok);
+  }
+  SECTION("a page that announced more pages, then nothing: partial") {
+    auto p = parse(head + body + "# search result\nsearch: 2\nresult: 0 Success\n# pagedresults: cookie=AAE=\n\n"
+                   "# numEntries: 1\n");
+    REQUIRE(p.status.ok());
+    CHECK_THAT(p.snap->dataset(model::Dataset::domain).reason, Catch::Contains("announced more"));
+  }
+  SECTION("ldapsearch -L: no result line, trailer present: complete, with a note") {
+    auto p = parse(head + body + "# search result\n# pagedresults: cookie=\n\n# numEntries: 1\n");
+    REQUIRE(p.status.ok());
+    CHECK(p.snap->dataset(model::Dataset::domain).state == model::DatasetState::ok);
+    REQUIRE(p.snap->notes().size() == 1);
+    CHECK_THAT(p.snap->notes()[0], Catch::Contains("-L"));
+  }
   SECTION("entry count disagreeing with # numEntries is partial") {
     auto p = parse(head + body + "search: 2\nresult: 0 Success\n\n# numEntries: 7\n");
     REQUIRE(p.status.ok());

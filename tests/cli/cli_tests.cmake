@@ -1,0 +1,34 @@
+# CLI smoke, exit-code, schema and golden tests: the binary as a user runs it.
+set(ADP_BIN $<TARGET_FILE:adpersist>)
+set(ADP_CLI ${CMAKE_CURRENT_SOURCE_DIR}/cli)
+set(ADP_LAB --ldif fixtures/lab/domain.ldif --ldif fixtures/lab/configuration.ldif --now 2026-12-01T00:00:00Z)
+
+add_test(NAME cli.version COMMAND ${ADP_BIN} --version)
+set_tests_properties(cli.version PROPERTIES PASS_REGULAR_EXPRESSION "^adpersist ${PROJECT_VERSION}")
+add_test(NAME cli.help COMMAND ${ADP_BIN} scan --help)
+set_tests_properties(cli.help PROPERTIES PASS_REGULAR_EXPRESSION "--fail-on")
+add_test(NAME cli.checks_list COMMAND ${ADP_BIN} checks list)
+set_tests_properties(cli.checks_list PROPERTIES PASS_REGULAR_EXPRESSION "ad.unconstrained-delegation.*\n[0-9]+ checks")
+add_test(NAME cli.checks_show COMMAND ${ADP_BIN} checks show ad.rbcd)
+set_tests_properties(cli.checks_show PROPERTIES PASS_REGULAR_EXPRESSION "^# ad.rbcd")
+
+function(adp_expect_exit name code)
+  add_test(NAME ${name} COMMAND bash ${ADP_CLI}/expect_exit.sh ${code} ${ARGN} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(${name} PROPERTIES LABELS cli)
+endfunction()
+adp_expect_exit(cli.exit_checks_show_unknown 2 ${ADP_BIN} checks show ad.no-such-check)
+adp_expect_exit(cli.exit_bad_fail_on 2 ${ADP_BIN} scan ${ADP_LAB} --fail-on severe)
+adp_expect_exit(cli.exit_bad_now 2 ${ADP_BIN} scan ${ADP_LAB} --now yesterday)
+adp_expect_exit(cli.exit_unknown_check 2 ${ADP_BIN} scan ${ADP_LAB} --checks ad.typo)
+adp_expect_exit(cli.exit_no_input 2 ${ADP_BIN} scan)
+adp_expect_exit(cli.exit_missing_file 2 ${ADP_BIN} scan --ldif /nonexistent.ldif)
+adp_expect_exit(cli.exit_lab_gate 1 ${ADP_BIN} scan ${ADP_LAB} -q)
+adp_expect_exit(cli.exit_lab_gate_off 0 ${ADP_BIN} scan ${ADP_LAB} -q --fail-on none)
+# Without the configuration NC, ad.dsheuristics cannot run: incomplete outranks findings.
+adp_expect_exit(cli.exit_incomplete 3 ${ADP_BIN} scan --ldif fixtures/lab/domain.ldif --now 2026-12-01T00:00:00Z -q)
+
+add_test(NAME cli.malformed_ldif COMMAND bash ${ADP_CLI}/malformed_ldif.sh ${ADP_BIN})
+add_test(NAME cli.report_schema COMMAND bash ${ADP_CLI}/report_schema.sh ${ADP_BIN} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+add_test(NAME cli.golden COMMAND bash ${ADP_CLI}/golden.sh ${ADP_BIN} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.version cli.help cli.checks_list cli.checks_show cli.malformed_ldif cli.report_schema cli.golden
+                     PROPERTIES LABELS cli)

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The lab report (JSON and every NDJSON line) validates against docs/report.schema.json.
+set -euo pipefail
+bin="$1"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+"$bin" scan --ldif fixtures/lab/domain.ldif --ldif fixtures/lab/configuration.ldif --now 2026-12-01T00:00:00Z \
+  -q --output "json=$dir/r.json" --output "ndjson=$dir/r.ndjson" || [ $? -eq 1 ]
+mode=$(stat -c %a "$dir/r.json")
+[ "$mode" = 640 ] || { echo "report mode $mode, want 640"; exit 1; }
+/usr/bin/python3 - "$dir/r.json" "$dir/r.ndjson" <<'PY'
+import json, sys, jsonschema
+schema = json.load(open("docs/report.schema.json"))
+doc = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator(schema).validate(doc)
+assert doc["findings"], "the lab report has findings"
+lines = [json.loads(l) for l in open(sys.argv[2])]
+assert lines[-1]["record_type"] == "summary" and lines[-1]["summary"] == doc["summary"]
+assert [l["finding_id"] for l in lines[:-1]] == [f["finding_id"] for f in doc["findings"]]
+for l in lines[:-1]:
+    assert l["target"]["domain"] == "lab.adpersist.test" and l["run"]["now"] == "2026-12-01T00:00:00Z"
+print("schema ok:", len(doc["findings"]), "findings")
+PY
