@@ -1,6 +1,7 @@
 #include "scanner/parsers/ad_time.hpp"
 
 #include <charconv>
+#include <cstdio>
 
 namespace adpersist::parsers {
 

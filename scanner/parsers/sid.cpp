@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <charconv>
+#include <cstdio>
 
 namespace adpersist::parsers {
 
@@ -32,11 +33,10 @@ Sid Sid::with_rid(std::uint32_t r) const {
 std::string Sid::to_string() const {
   std::string out = "S-" + std::to_string(revision_) + "-";
   if (authority_ >= (1ULL << 32)) {
-    char buf[32];
-    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, authority_, 16);
-    (void)ec;
-    out += "0x";
-    out.append(buf, p);
+    // MS-DTYP 2.4.2.1: "0x" followed by 12 hex digits (Windows prints them upper-case).
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%012llX", static_cast<unsigned long long>(authority_));
+    out += buf;
   } else {
     out += std::to_string(authority_);
   }

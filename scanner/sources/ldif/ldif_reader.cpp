@@ -201,8 +201,14 @@ Status Reader::handle_record(std::vector<Line>& lines) {
     return ok_status();
   }
   if (util::iequals(attr0, "ref")) {
-    b_.add_note(name_ + ":" + std::to_string(lines[0].number) + ": a search reference (referral) to '" +
-                util::sanitize_for_terminal(value0) + "' was not followed");
+    // AD answers a subtree search of a domain with continuation references to the naming contexts below
+    // it (configuration, schema, DNS zones): expected, and exported separately. Anything else is noted.
+    auto scheme = value0.find("://");
+    auto slash = scheme == std::string::npos ? std::string::npos : value0.find('/', scheme + 3);
+    const std::string target = slash == std::string::npos ? std::string() : value0.substr(slash + 1);
+    if (base_.empty() || !util::iends_with(target, base_))
+      b_.add_note(name_ + ":" + std::to_string(lines[0].number) + ": a search reference (referral) to '" +
+                  util::sanitize_for_terminal(value0) + "' was not followed");
     return ok_status();
   }
   if (util::iequals(attr0, "version")) {

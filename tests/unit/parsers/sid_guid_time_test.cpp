@@ -37,7 +37,7 @@ TEST_CASE("SID helpers: RID, domain, comparison", "[parsers][sid]") {
   CHECK(sid.parent().with_rid(512).to_string() == "S-1-5-21-4190006963-579503432-2148133447-512");
   CHECK_FALSE(parse_sid_string("S-1-5-32-544")->is_domain_account());
   CHECK(parse_sid_any("S-1-1-0")->to_string() == "S-1-1-0");
-  CHECK(parse_sid_string("S-1-0x123456789ABC-1")->to_string() == "S-1-0x123456789abc-1");
+  CHECK(parse_sid_string("S-1-0x12a05f200-1")->to_string() == "S-1-0x00012A05F200-1");
 }
 
 TEST_CASE("malformed SIDs are errors, never crashes", "[parsers][sid]") {

@@ -156,11 +156,14 @@ TEST_CASE("LDIF: without a header, only a '*'-shaped export is read as '*'", "[l
   CHECK(q.snap->attribute("objectClass") == model::AttrCoverage::collected);  // seen
 }
 
-TEST_CASE("LDIF: referrals are noted, not followed", "[ldif]") {
-  auto p = parse("dn: DC=corp,DC=example,DC=test\nobjectClass: domainDNS\n\n# search reference\nref: ldap://other.example/DC=other\n\n");
+TEST_CASE("LDIF: referrals are noted, not followed; references to the forest's own NCs are expected", "[ldif]") {
+  auto p = parse(test::requesting_header("*") + "dn: DC=corp,DC=example,DC=test\nobjectClass: domainDNS\n\n"
+                 "# search reference\nref: ldap://other.example/DC=other\n\n"
+                 "# search reference\nref: ldaps://corp.example.test/CN=Configuration,DC=corp,DC=example,DC=test\n\n"
+                 "search: 2\nresult: 0 Success\n\n# numEntries: 1\n");
   REQUIRE(p.status.ok());
   REQUIRE(p.snap->notes().size() == 1);
-  CHECK_THAT(p.snap->notes()[0], Catch::Contains("not followed"));
+  CHECK_THAT(p.snap->notes()[0], Catch::Contains("not followed") && Catch::Contains("other.example"));
 }
 
 TEST_CASE("LDIF: two domains in one scan are refused with both locations", "[ldif]") {
