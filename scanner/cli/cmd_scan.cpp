@@ -7,9 +7,9 @@
 
 #include "reports/writers.hpp"
 #include "scanner/cli/commands.hpp"
+#include "scanner/cli/source_options.hpp"
 #include "scanner/engine/engine.hpp"
 #include "scanner/engine/registry.hpp"
-#include "scanner/sources/ldif/ldif_reader.hpp"
 #include "scanner/util/fs.hpp"
 #include "scanner/util/strings.hpp"
 
@@ -18,7 +18,7 @@ namespace adpersist::cli {
 namespace {
 
 struct ScanOpts {
-  std::vector<std::string> ldif;
+  SourceCli source;
   std::string format = "text";
   std::vector<std::string> outputs;
   std::vector<std::string> checks, skip_checks;
@@ -29,19 +29,11 @@ struct ScanOpts {
   bool quiet = false;
 };
 
-std::vector<std::string> split_list(const std::vector<std::string>& in) {
-  std::vector<std::string> out;
-  for (const auto& s : in)
-    for (auto part : util::split(s, ','))
-      if (auto t = util::trim(part); !t.empty()) out.emplace_back(t);
-  return out;
-}
-
 int run_scan_command(const ScanOpts& o) {
   using namespace std::chrono;
   const auto started = time_point_cast<microseconds>(system_clock::now());
 
-  // Everything the user typed is validated before any input is read.
+  // Everything the user typed is validated before any input is read or any server contacted.
   auto fmt = reports::parse_format(o.format);
   if (!fmt) {
     print_error("unknown --format '" + o.format + "' (text, json, ndjson)");
@@ -87,25 +79,11 @@ int run_scan_command(const ScanOpts& o) {
     print_error(selected.error().describe());
     return kExitUsage;
   }
-  if (o.ldif.empty()) {
-    print_error("nothing to scan: give --ldif FILE (repeat it for the configuration NC)");
-    return kExitUsage;
-  }
 
-  model::SnapshotBuilder builder;
-  for (const auto& path : o.ldif) {
-    if (auto st = sources::read_ldif_file(path, builder); !st) {
-      print_error(st.error().describe());
-      return kExitUsage;
-    }
-  }
-  auto snap = std::move(builder).finish();
-  if (!snap) {
-    print_error(snap.error().describe());
-    return kExitUsage;
-  }
+  auto loaded = load_snapshot(o.source, selected.value());
+  if (!loaded.snapshot) return loaded.exit_code;
 
-  model::Report report = engine::run_scan(snap.value(), selected.value(), so);
+  model::Report report = engine::run_scan(*loaded.snapshot, selected.value(), so);
   report.started_at = parsers::format_rfc3339(started);
   report.finished_at = parsers::format_rfc3339(time_point_cast<microseconds>(system_clock::now()));
 
@@ -129,11 +107,18 @@ int run_scan_command(const ScanOpts& o) {
 
 }  // namespace
 
+std::vector<std::string> split_list(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const auto& s : in)
+    for (auto part : util::split(s, ','))
+      if (auto t = util::trim(part); !t.empty()) out.emplace_back(t);
+  return out;
+}
+
 void add_scan_command(CLI::App& app, Action& action) {
   auto o = std::make_shared<ScanOpts>();
   auto* scan = app.add_subcommand("scan", "Scan a domain and report persistence indicators");
-  scan->add_option("--ldif", o->ldif, "LDIF export to read (repeatable: domain NC, configuration NC)")
-      ->check(CLI::ExistingFile);
+  add_source_options(scan, o->source, true);
   scan->add_option("--format", o->format, "Report format on stdout: text, json, ndjson")->capture_default_str();
   scan->add_option("--output", o->outputs, "Also write FORMAT=PATH (repeatable; written atomically, mode 0640)");
   scan->add_option("--checks", o->checks, "Only these checks (comma-separated ids or globs, e.g. 'ad.*')");

@@ -16,6 +16,10 @@ inline constexpr int kExitIncomplete = 3;
 
 void add_scan_command(CLI::App& app, Action& action);
 void add_checks_command(CLI::App& app, Action& action);
+void add_collect_command(CLI::App& app, Action& action);
+
+// "a,b" "c" → {a, b, c}
+std::vector<std::string> split_list(const std::vector<std::string>& in);
 
 // "adpersist: <message>" on stderr, sanitised.
 void print_error(const std::string& message);

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   Action action;
   add_scan_command(app, action);
+  add_collect_command(app, action);
   add_checks_command(app, action);
   try {
     app.parse(argc, argv);

@@ -109,6 +109,10 @@ class Entry {
   // sAMAccountName, else cn/name, else the DN.
   std::string_view display_name() const;
 
+  // Every attribute in storage order, with the spelling first seen for its name.
+  template <class Fn>
+  void for_each_attribute(Fn&& fn) const;
+
  private:
   friend class Snapshot;
   friend class SnapshotBuilder;
@@ -134,6 +138,8 @@ struct SourceInfo {
   std::vector<std::string> requested;     // attributes the export requested ("*" for all user attributes)
   bool requested_known = false;           // a header told us what was requested
   std::size_t entries = 0;
+  std::string base, filter;               // the search, when the source knows it (live LDAP)
+  std::optional<Dataset> dataset;
 };
 
 struct DomainInfo {
@@ -218,6 +224,12 @@ class SnapshotBuilder {
   bool in_entry_ = false;
   std::map<Dataset, std::string> partial_;
 };
+
+template <class Fn>
+void Entry::for_each_attribute(Fn&& fn) const {
+  for (const auto& s : slots_)
+    fn(snap_->attrs().name(s.id), std::span<const std::string_view>(values_.data() + s.begin, s.count));
+}
 
 // Attributes that an LDAP "*" request does not return, or returns only to accounts allowed to read them:
 // their absence never proves "no value" unless they were requested by name or seen.

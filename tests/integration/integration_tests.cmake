@@ -1,0 +1,20 @@
+# Integration tests against a real Samba AD DC (tests/dc). scripts/test provisions and plants the DC, then
+# runs `ctest -L '^integration$'` inside a private network namespace with ADP_DC_DIR set; the fixture
+# below starts the DC before these tests and stops it (by its PID) after. Without ADP_DC_DIR they skip.
+set(ADP_IT ${CMAKE_CURRENT_SOURCE_DIR}/integration)
+set(ADP_DC ${PROJECT_SOURCE_DIR}/tests/dc)
+
+add_test(NAME dc.start COMMAND bash -c "[ -n \"$ADP_DC_DIR\" ] || exit 77; exec ${ADP_DC}/start.sh \"$ADP_DC_DIR\"")
+add_test(NAME dc.stop COMMAND bash -c "[ -n \"$ADP_DC_DIR\" ] || exit 77; exec ${ADP_DC}/stop.sh \"$ADP_DC_DIR\"")
+set_tests_properties(dc.start PROPERTIES FIXTURES_SETUP samba_dc LABELS integration SKIP_RETURN_CODE 77)
+set_tests_properties(dc.stop PROPERTIES FIXTURES_CLEANUP samba_dc LABELS integration SKIP_RETURN_CODE 77)
+
+foreach(t ldaps_simple starttls_simple gssapi collect_equals_scan errors)
+  add_test(NAME integration.${t} COMMAND bash ${ADP_IT}/${t}.sh $<TARGET_FILE:adpersist>)
+  set_tests_properties(integration.${t} PROPERTIES FIXTURES_REQUIRED samba_dc LABELS integration
+                       SKIP_RETURN_CODE 77 RESOURCE_LOCK samba_dc TIMEOUT 300)
+endforeach()
+
+# Run against a freshly provisioned DC (before planting), already started by the caller.
+add_test(NAME integration.fresh_dc_defaults COMMAND bash ${ADP_IT}/fresh_dc_defaults.sh $<TARGET_FILE:adpersist>)
+set_tests_properties(integration.fresh_dc_defaults PROPERTIES LABELS integration-fresh SKIP_RETURN_CODE 77 TIMEOUT 300)
