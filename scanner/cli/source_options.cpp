@@ -42,6 +42,10 @@ void add_source_options(CLI::App* cmd, SourceCli& s, bool with_ldif) {
       ->check(CLI::Range(1, 86400))
       ->capture_default_str()
       ->group("LDAP");
+  cmd->add_option("--max-time", s.max_time, "Seconds the whole LDAP collection may take (0: no limit)")
+      ->check(CLI::Range(0, 7 * 86400))
+      ->capture_default_str()
+      ->group("LDAP");
   cmd->add_option("--page-size", s.page_size, "LDAP page size")->check(CLI::Range(1, 100000))->capture_default_str()->group("LDAP");
   cmd->add_flag("-v,--verbose", s.verbose, "Progress and timings on stderr");
 }
@@ -55,6 +59,7 @@ Result<sources::LdapOptions> ldap_options(const SourceCli& s) {
   o.insecure_skip_verify = s.insecure_skip_verify;
   o.allow_cleartext = s.allow_cleartext;
   o.timeout = std::chrono::seconds(s.timeout);
+  o.max_time = std::chrono::seconds(s.max_time);
   o.page_size = s.page_size;
   const bool simple = !s.bind_dn.empty() || !s.bind_upn.empty();
   if (simple && !s.sasl.empty())

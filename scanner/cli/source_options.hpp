@@ -23,6 +23,7 @@ struct SourceCli {
   std::string bind_dn, bind_upn, password_file;
   bool allow_cleartext = false;
   int timeout = 120;
+  int max_time = 0;
   int page_size = 1000;
   bool verbose = false;
 };

@@ -3,7 +3,7 @@
 # domain (docs/samba-defaults.md), and every check is evaluated.
 . "$(dirname "$0")/lib.sh"
 "$BIN" scan --ldap "$ADP_DC_LDAPS_URI" --ca-file "$ADP_DC_CA_FILE" --bind-dn "$ADP_DC_ADMIN_DN" \
-  --password-file "$ADP_DC_ADMIN_PASSWORD_FILE" --now "$NOW" --fail-on none -q --output "json=$WORK/fresh.json"
+  --password-file "$ADP_DC_ADMIN_PASSWORD_FILE" --fail-on none -q --output "json=$WORK/fresh.json"
 code=$?
 [ $code -eq 0 ] || fail "exit $code, want 0 (complete)"
 /usr/bin/python3 - "$WORK/fresh.json" <<'PY'

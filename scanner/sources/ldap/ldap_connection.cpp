@@ -223,6 +223,7 @@ Result<LdapConnection> LdapConnection::open(const LdapOptions& o) {
     LdapConnection c(std::move(h), o.uri);
     c.timeout_ = o.timeout;
     c.page_size_ = o.page_size;
+    if (o.max_time.count() > 0) c.deadline_ = std::chrono::steady_clock::now() + o.max_time;
     return c;
   }
   Error last = classify(ld, rc, o.uri, "bind");
@@ -235,6 +236,13 @@ Result<LdapConnection> LdapConnection::open(const LdapOptions& o) {
     last.message += " — for Kerberos, check 'klist' (a ticket for the domain) or --keytab/--principal, and "
                     "connect by the DC's FQDN";
   return last;
+}
+
+std::chrono::seconds LdapConnection::wait_budget() const {
+  if (!deadline_) return timeout_;
+  const auto left = std::chrono::duration_cast<std::chrono::seconds>(*deadline_ - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return std::chrono::seconds(0);
+  return std::min(timeout_, left);
 }
 
 Result<RootDse> LdapConnection::root_dse() {
@@ -345,13 +353,16 @@ Status LdapConnection::search(const std::string& base, const std::string& filter
     bool done = false;
     while (!done) {
       MessageGuard msg;
-      timeval wait = to_timeval(timeout_);
-      rc = ldap_result(ld, msgid, LDAP_MSG_ONE, &wait, &msg.m);
+      const auto budget = wait_budget();
+      timeval wait = to_timeval(budget);
+      rc = budget.count() > 0 ? ldap_result(ld, msgid, LDAP_MSG_ONE, &wait, &msg.m) : 0;
       if (rc == 0) {
         ldap_abandon_ext(ld, msgid, nullptr, nullptr);
+        const bool overall = budget < timeout_;
         return make_error(ErrorCode::network,
-                          "no answer within " + std::to_string(timeout_.count()) + " s (--timeout) during the search of " +
-                              base + " after " + std::to_string(st.entries) + " entries",
+                          (overall ? std::string("the overall time limit (--max-time) ran out")
+                                   : "no answer within " + std::to_string(timeout_.count()) + " s (--timeout)") +
+                              " during the search of " + base + " after " + std::to_string(st.entries) + " entries",
                           uri_);
       }
       if (rc < 0) {

@@ -27,6 +27,7 @@ struct LdapOptions {
   bool allow_cleartext = false;  // simple bind over ldap:// without StartTLS
   std::chrono::seconds timeout{120};       // one request (a page, a bind)
   std::chrono::seconds network_timeout{15};  // TCP connect
+  std::chrono::seconds max_time{0};          // the whole collection (0: no limit)
   int page_size = 1000;
 
   bool uses_tls() const;
@@ -77,7 +78,10 @@ class LdapConnection {
   std::unique_ptr<Handle> h_;
   std::string uri_;
   std::chrono::seconds timeout_{120};
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
   int page_size_ = 1000;
+  // Seconds to wait for the next answer: --timeout, cut to what --max-time leaves. 0: the deadline passed.
+  std::chrono::seconds wait_budget() const;
 };
 
 // "member;range=0-1499" → {"member", 0, 1499}; "member;range=1500-*" → end = nullopt. nullopt: no range.

@@ -3,20 +3,18 @@
 #include "scanner/parsers/sid.hpp"
 #include "scanner/util/strings.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/ldif_builders.hpp"
 
 using namespace adpersist;
 using adpersist::model::CheckStatus;
 using adpersist::model::Severity;
 
 namespace {
-const std::string kDomain = "DC=corp,DC=example,DC=test";
-const std::string kUsers = "CN=Users," + kDomain;
+using test::kDomain;
+using test::kUsers;
+using test::sid_of;
 const std::string kComputers = "CN=Computers," + kDomain;
 const std::string kVectorOwnerSid = "S-1-5-21-3130019616-2776909439-2417379446-500";
-
-std::string sid_of(std::uint32_t rid) {
-  return std::string(test::kTestDomainSid) + "-" + std::to_string(rid);
-}
 
 std::string account(const std::string& cn, const std::string& sam, std::uint32_t rid, std::uint32_t uac,
                     bool is_computer, std::uint32_t pgid, const std::string& extra,

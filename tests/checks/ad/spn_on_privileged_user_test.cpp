@@ -1,39 +1,22 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/ldif_builders.hpp"
 
 using namespace adpersist;
 using adpersist::model::CheckStatus;
 using adpersist::model::Severity;
 
 namespace {
-const std::string kDomain = "DC=corp,DC=example,DC=test";
-const std::string kUsers = "CN=Users," + kDomain;
+using test::kDomain;
+using test::kUsers;
+using test::sid_of;
+using test::account;
+using test::group;
 
-std::string sid_of(std::uint32_t rid) {
-  return std::string(test::kTestDomainSid) + "-" + std::to_string(rid);
-}
-
-std::string account(const std::string& cn, const std::string& sam, std::uint32_t rid, std::uint32_t uac,
-                    bool is_computer, const std::string& extra) {
-  std::string s = "dn: CN=" + cn + "," + kUsers + "\n";
-  for (const char* c : {"top", "person", "organizationalPerson", "user"})
-    s += "objectClass: " + std::string(c) + "\n";
-  if (is_computer) s += "objectClass: computer\n";
-  s += "cn: " + cn + "\nsAMAccountName: " + sam + "\nobjectSid:: " + test::sid_b64(sid_of(rid)) +
-       "\nuserAccountControl: " + std::to_string(uac) + "\nprimaryGroupID: " + (is_computer ? "515" : "513") +
-       "\ninstanceType: 4\nuSNChanged: 2000\nwhenCreated: 20240105093000.0Z\n" + extra;
-  return s + "\n";
-}
 std::string user(const std::string& name, std::uint32_t rid, const std::string& extra = "",
                  std::uint32_t uac = 0x200) {
   return account(name, name, rid, uac, false, extra);
-}
-std::string group(const std::string& name, std::uint32_t rid, const std::vector<std::string>& member_cns) {
-  std::string s = "dn: CN=" + name + "," + kUsers + "\nobjectClass: top\nobjectClass: group\ncn: " + name +
-                  "\nsAMAccountName: " + name + "\nobjectSid:: " + test::sid_b64(sid_of(rid)) + "\n";
-  for (const auto& m : member_cns) s += "member: CN=" + m + "," + kUsers + "\n";
-  return s + "instanceType: 4\nuSNChanged: 2000\n\n";
 }
 }  // namespace
 
