@@ -156,7 +156,7 @@ TEST_CASE("LDIF: without a header, only a '*'-shaped export is read as '*'", "[l
   CHECK(q.snap->attribute("objectClass") == model::AttrCoverage::collected);  // seen
 }
 
-TEST_CASE("LDIF: referrals are noted, not followed; references to the forest's own NCs are expected", "[ldif]") {
+TEST_CASE("LDIF: referrals are noted and not followed, except the forest's own NCs", "[ldif]") {
   auto p = parse(test::requesting_header("*") + "dn: DC=corp,DC=example,DC=test\nobjectClass: domainDNS\n\n"
                  "# search reference\nref: ldap://other.example/DC=other\n\n"
                  "# search reference\nref: ldaps://corp.example.test/CN=Configuration,DC=corp,DC=example,DC=test\n\n"
