@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Live LDAP scan benchmark: `adpersist scan --ldap` against its floor (ldapsearch fetching the
 # same attributes with the same controls over the same LDAPS simple bind, from the same DC) and
 # against ldapdomaindump, on a throw-away Samba AD DC filled with benchmark objects. Results:
@@ -6,12 +7,12 @@
 #
 #   bench/ldap_scan.sh [--size 20k|54k] [--reps N] [--ldd-reps N] [--rebuild-dc] [--prepare-only]
 #
-#   --size      20k: 20,000 users, 2,000 groups, 2,000 computers (default)
-#               54k: 45,000 users, 4,000 groups, 4,000 computers (about 54k entries read)
-#   --reps      timed runs of adpersist and of ldapsearch, interleaved (default 3)
+#   --size      20k: 20,000 users, 2,000 groups, 2,000 computers (default; 24.5k entries read)
+#               54k: 45,000 users, 4,000 groups, 4,000 computers (53.5k entries read)
+#   --reps      timed runs of adpersist and of ldapsearch, interleaved (default 5)
 #   --ldd-reps  timed runs of ldapdomaindump (default 2)
 #   --rebuild-dc  provision and fill a new DC even when the cached tarball exists
-#   --prepare-only  build adpersist and make (or check) the DC tarball; measure nothing
+#   --prepare-only  only make (or check) the DC tarball: no build, no measurement
 #
 # As root on Debian 12. Installs missing packages (Samba etc. via tests/dc/install-deps.sh, plus
 # `time` and python3-ldapdomaindump), builds adpersist Release in build-bench/, then:
@@ -31,7 +32,7 @@ bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../scripts/lib/common.sh
 source "$bench_dir/../scripts/lib/common.sh"
 
-size=20k reps=3 ldd_reps=2 rebuild=0 prepare_only=0
+size=20k reps=5 ldd_reps=2 rebuild=0 prepare_only=0
 while (($#)); do
   case $1 in
     --size) size=${2:?}; shift 2 ;;
@@ -39,7 +40,7 @@ while (($#)); do
     --ldd-reps) ldd_reps=${2:?}; shift 2 ;;
     --rebuild-dc) rebuild=1; shift ;;
     --prepare-only) prepare_only=1; shift ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done

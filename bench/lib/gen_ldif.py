@@ -8,8 +8,9 @@ Three OUs under BASE_DN: OU=Bench Users, OU=Bench Groups, OU=Bench Computers.
   1 in 100 has a servicePrincipalName, 1 in 250 does not require pre-authentication.
 - computers: workstation trust accounts (userAccountControl 4096), dNSHostName, an OS.
 - groups: global security groups, ~10 members each (users and one parent group: nesting
-  up to four levels), plus BIG_GROUPS groups with 1,600-2,500 members each so that an
-  AD-style ranged retrieval of `member` (MaxValRange 1500) would be needed.
+  up to four levels), plus BIG_GROUPS groups with 1,600-2,500 members each: more than a
+  Windows DC's MaxValRange (1500), so a Windows DC would send `member;range=0-1499`
+  (Samba 4.17 sends the whole attribute).
 Deterministic (fixed seed): the same arguments give the same file.
 """
 import random

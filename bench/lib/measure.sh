@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # The measuring half of bench/ldap_scan.sh: start the DC, find out what `adpersist scan --ldap`
 # requests, check that every client reads the whole domain, then time interleaved runs.
 #
@@ -121,7 +122,7 @@ cpu_busy_pct() { # over 2 s, whole machine (all cores)
              printf "%.0f", (busy + idle) ? 100 * busy / (busy + idle) : 0 }'
 }
 load1() { cut -d' ' -f1 /proc/loadavg; }
-gate_load= gate_busy= gate_quiet=
+gate_load='' gate_busy='' gate_quiet=''
 wait_quiet() {
   local deadline=$((SECONDS + quiet_timeout)) said=0
   while :; do
