@@ -51,14 +51,10 @@ class AsrepRoastable final : public engine::Check {
       if (!e.is_account()) continue;
       const auto u = e.uac();
       if (!u || !(*u & uac::kDontReqPreauth)) continue;
-      auto& f = out.add(e).set_key("dont-req-preauth");
-      f.set_message(
-          std::string(e.is_computer() ? "computer" : "user") +
-          " does not require Kerberos pre-authentication: anyone can request an AS-REP and crack its "
-          "password offline");
-      f.add("userAccountControl", uac_hex(*u));
-      add_account_evidence(f, e, priv);
-      if (priv.is_tier0(e)) f.set_severity(Severity::high);
+      auto& f = add_flagged_account(out, e, *u, "dont-req-preauth",
+                                    "does not require Kerberos pre-authentication: anyone can request an "
+                                    "AS-REP and crack its password offline",
+                                    priv, Severity::high);
       lower_if_disabled(f, e);
     }
   }

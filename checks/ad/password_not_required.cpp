@@ -52,12 +52,10 @@ class PasswordNotRequired final : public engine::Check {
       if (!e.is_account()) continue;
       const auto u = e.uac();
       if (!u || !(*u & uac::kPasswdNotReqd)) continue;
-      auto& f = out.add(e).set_key("passwd-notreqd");
-      f.set_message(std::string(e.is_computer() ? "computer" : "user") +
-                    " is exempt from the password policy (PASSWD_NOTREQD): its password may be empty");
-      f.add("userAccountControl", uac_hex(*u));
-      add_account_evidence(f, e, priv);
-      if (priv.is_tier0(e)) f.set_severity(Severity::high);
+      auto& f = add_flagged_account(out, e, *u, "passwd-notreqd",
+                                    "is exempt from the password policy (PASSWD_NOTREQD): its password may be "
+                                    "empty",
+                                    priv, Severity::high);
       lower_if_disabled(f, e);
     }
   }

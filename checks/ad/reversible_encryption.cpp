@@ -64,13 +64,10 @@ class ReversibleEncryption final : public engine::Check {
       if (e.is_account()) {
         const auto u = e.uac();
         if (!u || !(*u & uac::kEncryptedTextPwdAllowed)) continue;
-        auto& f = out.add(e).set_key("encrypted-text-pwd-allowed");
-        f.set_message(std::string(e.is_computer() ? "computer" : "user") +
-                      " stores its password with reversible encryption: the next password set is recoverable "
-                      "in cleartext");
-        f.add("userAccountControl", uac_hex(*u));
-        add_account_evidence(f, e, priv);
-        if (priv.is_tier0(e)) f.set_severity(Severity::high);
+        add_flagged_account(out, e, *u, "encrypted-text-pwd-allowed",
+                            "stores its password with reversible encryption: the next password set is "
+                            "recoverable in cleartext",
+                            priv, Severity::high);
       } else if (auto pso = e.first("msDS-PasswordReversibleEncryptionEnabled");
                  pso && util::iequals(*pso, "TRUE")) {
         auto& f = out.add(e).set_key("pso-reversible-encryption");

@@ -15,6 +15,17 @@ void lower_if_disabled(model::Finding& f, const model::Entry& e) {
   if (e.disabled()) f.set_severity(model::lower(f.severity));
 }
 
+model::Finding& add_flagged_account(model::Findings& out, const model::Entry& e, std::uint32_t uac,
+                                    std::string key, std::string_view what, const model::Privilege& p,
+                                    model::Severity tier0_severity) {
+  auto& f = out.add(e).set_key(std::move(key));
+  f.set_message(std::string(e.is_computer() ? "computer " : "user ") + std::string(what));
+  f.add("userAccountControl", uac_hex(uac));
+  add_account_evidence(f, e, p);
+  if (p.is_tier0(e)) f.set_severity(tier0_severity);
+  return f;
+}
+
 std::string uac_hex(std::uint32_t uac) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "0x%08x", uac);

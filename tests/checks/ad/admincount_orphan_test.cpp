@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/ldif_builders.hpp"
 
 using namespace adpersist;
 using adpersist::model::CheckStatus;
@@ -89,10 +90,8 @@ TEST_CASE("ad.admincount-orphan notes an unparseable adminCount", "[checks][ad]"
 
 TEST_CASE("ad.admincount-orphan is not evaluated without adminCount", "[checks][ad]") {
   auto snap = test::snapshot_from_ldif(
-      test::requesting_header("objectClass cn sAMAccountName objectSid "
-                              "userAccountControl member") +
-      "dn: " + kDomain + "\nobjectClass: domainDNS\nobjectSid:: " + test::sid_b64(test::kTestDomainSid) +
-      "\n\n# search result\nsearch: 2\nresult: 0 Success\n\n# numResponses: 2\n# numEntries: 1\n");
+      test::export_requesting("objectClass cn sAMAccountName objectSid "
+                              "userAccountControl member", ""));
   auto r = test::run_check("ad.admincount-orphan", snap);
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK_THAT(r.reason, Catch::Contains("adminCount"));

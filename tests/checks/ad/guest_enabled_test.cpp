@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/ldif_builders.hpp"
 
 using namespace adpersist;
 using adpersist::model::CheckStatus;
@@ -76,9 +77,7 @@ TEST_CASE("ad.guest-enabled: a missing Guest account is a note, not a finding", 
 
 TEST_CASE("ad.guest-enabled is not evaluated without userAccountControl", "[checks][ad]") {
   auto snap = test::snapshot_from_ldif(
-      test::requesting_header("objectClass cn sAMAccountName objectSid") + "dn: " + kDomain +
-      "\nobjectClass: domainDNS\nobjectSid:: " + test::sid_b64(test::kTestDomainSid) +
-      "\n\n# search result\nsearch: 2\nresult: 0 Success\n\n# numResponses: 2\n# numEntries: 1\n");
+      test::export_requesting("objectClass cn sAMAccountName objectSid", ""));
   auto r = test::run_check("ad.guest-enabled", snap);
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK_THAT(r.reason, Catch::Contains("userAccountControl"));

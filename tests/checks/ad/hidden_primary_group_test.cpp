@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/ldif_builders.hpp"
 
 using namespace adpersist;
 using adpersist::model::CheckStatus;
@@ -115,10 +116,8 @@ TEST_CASE("ad.hidden-primary-group is clean on default primary groups and notes 
 
 TEST_CASE("ad.hidden-primary-group is not evaluated without primaryGroupID", "[checks][ad]") {
   auto snap = test::snapshot_from_ldif(
-      test::requesting_header("objectClass cn sAMAccountName objectSid "
-                              "userAccountControl") +
-      "dn: " + kDomain + "\nobjectClass: domainDNS\nobjectSid:: " + test::sid_b64(test::kTestDomainSid) +
-      "\n\n# search result\nsearch: 2\nresult: 0 Success\n\n# numResponses: 2\n# numEntries: 1\n");
+      test::export_requesting("objectClass cn sAMAccountName objectSid "
+                              "userAccountControl", ""));
   auto r = test::run_check("ad.hidden-primary-group", snap);
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK_THAT(r.reason, Catch::Contains("primaryGroupID"));

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/ldif_builders.hpp"
 
 using namespace adpersist;
 using adpersist::model::CheckStatus;
@@ -64,9 +65,7 @@ TEST_CASE("ad.machine-account-quota: absent on the head gives a note, no finding
 
 TEST_CASE("ad.machine-account-quota is not evaluated when the export lacks the attribute", "[checks][ad]") {
   auto snap = test::snapshot_from_ldif(
-      test::requesting_header("objectClass cn objectSid") + "dn: " + kDomain +
-      "\nobjectClass: domainDNS\nobjectSid:: " + test::sid_b64(test::kTestDomainSid) +
-      "\n\n# search result\nsearch: 2\nresult: 0 Success\n\n# numResponses: 2\n# numEntries: 1\n");
+      test::export_requesting("objectClass cn objectSid", ""));
   auto r = test::run_check("ad.machine-account-quota", snap);
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK_THAT(r.reason, Catch::Contains("ms-DS-MachineAccountQuota"));

@@ -2,6 +2,7 @@
 #include <set>
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/ldif_builders.hpp"
 
 using namespace adpersist;
 using adpersist::model::CheckStatus;
@@ -131,10 +132,8 @@ TEST_CASE("ad.privileged-group-membership keys by group SID so a new member is a
 
 TEST_CASE("ad.privileged-group-membership is not evaluated without member", "[checks][ad]") {
   auto snap = test::snapshot_from_ldif(
-      test::requesting_header("objectClass cn sAMAccountName objectSid "
-                              "primaryGroupID") +
-      "dn: " + kDomain + "\nobjectClass: domainDNS\nobjectSid:: " + test::sid_b64(test::kTestDomainSid) +
-      "\n\n# search result\nsearch: 2\nresult: 0 Success\n\n# numResponses: 2\n# numEntries: 1\n");
+      test::export_requesting("objectClass cn sAMAccountName objectSid "
+                              "primaryGroupID", ""));
   auto r = test::run_check("ad.privileged-group-membership", snap);
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK_THAT(r.reason, Catch::Contains("member"));

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/ldif_builders.hpp"
 
 using namespace adpersist;
 using adpersist::model::CheckStatus;
@@ -103,9 +104,7 @@ TEST_CASE("ad.recently-created-privileged honours the --since window and notes b
 
 TEST_CASE("ad.recently-created-privileged is not evaluated without whenCreated", "[checks][ad]") {
   auto snap = test::snapshot_from_ldif(
-      test::requesting_header("objectClass cn sAMAccountName objectSid member") + "dn: " + kDomain +
-      "\nobjectClass: domainDNS\nobjectSid:: " + test::sid_b64(test::kTestDomainSid) +
-      "\n\n# search result\nsearch: 2\nresult: 0 Success\n\n# numResponses: 2\n# numEntries: 1\n");
+      test::export_requesting("objectClass cn sAMAccountName objectSid member", ""));
   auto r = test::run_check("ad.recently-created-privileged", snap, kNow, kMonth);
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK_THAT(r.reason, Catch::Contains("whenCreated"));

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/ldif_builders.hpp"
 
 using namespace adpersist;
 using adpersist::model::CheckStatus;
@@ -135,10 +136,8 @@ TEST_CASE("ad.trust-sid-filtering notes an unparseable trustAttributes and still
 
 TEST_CASE("ad.trust-sid-filtering is not evaluated without trustAttributes", "[checks][ad]") {
   auto snap = test::snapshot_from_ldif(
-      test::requesting_header("objectClass cn trustPartner trustDirection "
-                              "trustType") +
-      "dn: " + kDomain + "\nobjectClass: domainDNS\nobjectSid:: " + test::sid_b64(test::kTestDomainSid) +
-      "\n\n# search result\nsearch: 2\nresult: 0 Success\n\n# numResponses: 2\n# numEntries: 1\n");
+      test::export_requesting("objectClass cn trustPartner trustDirection "
+                              "trustType", ""));
   auto r = test::run_check("ad.trust-sid-filtering", snap);
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK_THAT(r.reason, Catch::Contains("trustAttributes"));

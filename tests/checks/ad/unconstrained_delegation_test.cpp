@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/ldif_builders.hpp"
 
 using namespace adpersist;
 using adpersist::model::CheckStatus;
@@ -50,10 +51,7 @@ TEST_CASE("ad.unconstrained-delegation is clean on a default domain (DCs carry t
 }
 
 TEST_CASE("ad.unconstrained-delegation is not evaluated without userAccountControl", "[checks][ad]") {
-  auto snap = test::snapshot_from_ldif(test::requesting_header("cn sAMAccountName objectSid objectClass") +
-                                       "dn: DC=corp,DC=example,DC=test\nobjectClass: domainDNS\nobjectSid:: " +
-                                       test::sid_b64(test::kTestDomainSid) + "\n\n# search result\nsearch: 2\n"
-                                       "result: 0 Success\n\n# numResponses: 2\n# numEntries: 1\n");
+  auto snap = test::snapshot_from_ldif(test::export_requesting("cn sAMAccountName objectSid objectClass", ""));
   auto r = test::run_check("ad.unconstrained-delegation", snap);
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK_THAT(r.reason, Catch::Contains("userAccountControl"));
