@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "scanner/model/descriptors.hpp"
 #include "scanner/model/privilege.hpp"
 #include "scanner/util/strings.hpp"
 
@@ -131,7 +132,10 @@ std::string_view Entry::display_name() const {
 
 // ------------------------------------------------------------------------------------------- Snapshot
 
-Snapshot::Snapshot() : arena_(std::make_unique<Arena>()), attrs_(std::make_unique<AttrTable>()) {}
+Snapshot::Snapshot()
+    : arena_(std::make_unique<Arena>()),
+      attrs_(std::make_unique<AttrTable>()),
+      descriptors_(std::make_unique<DescriptorTable>()) {}
 Snapshot::~Snapshot() = default;
 Snapshot::Snapshot(Snapshot&& o) noexcept { *this = std::move(o); }
 Snapshot& Snapshot::operator=(Snapshot&& o) noexcept {
@@ -148,6 +152,7 @@ Snapshot& Snapshot::operator=(Snapshot&& o) noexcept {
   datasets_ = std::move(o.datasets_);
   sources_ = std::move(o.sources_);
   privilege_ = std::move(o.privilege_);
+  descriptors_ = std::move(o.descriptors_);
   notes_ = std::move(o.notes_);
   for (auto& e : entries_) e.snap_ = this;  // entries point back at their snapshot
   return *this;
@@ -327,6 +332,7 @@ Result<Snapshot> SnapshotBuilder::finish() && {
   }
 
   s.privilege_ = std::make_unique<Privilege>(Privilege::compute(s));
+  s.descriptors_ = std::make_unique<DescriptorTable>(DescriptorTable::build(s));
   return std::move(snap_);
 }
 

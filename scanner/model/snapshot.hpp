@@ -151,6 +151,7 @@ struct DomainInfo {
 };
 
 class Privilege;
+class DescriptorTable;
 
 class Snapshot {
  public:
@@ -174,6 +175,8 @@ class Snapshot {
 
   // Tier-0 membership, computed once at build time.
   const Privilege& privilege() const { return *privilege_; }
+  // Parsed nTSecurityDescriptor values, each distinct value once, computed at build time.
+  const DescriptorTable& descriptors() const { return *descriptors_; }
 
   // Input-level notes worth showing the user (assumptions made, values skipped).
   const std::vector<std::string>& notes() const { return notes_; }
@@ -194,6 +197,7 @@ class Snapshot {
   std::map<Dataset, DatasetStatus> datasets_;
   std::vector<SourceInfo> sources_;
   std::unique_ptr<Privilege> privilege_;
+  std::unique_ptr<DescriptorTable> descriptors_;
   std::vector<std::string> notes_;
 };
 

@@ -47,6 +47,9 @@ constexpr NamedGuid kNames[] = {
     {kAttrGpcFileSysPath, "gPCFileSysPath"},
     {kAttrMsPkiCertificateNameFlag, "msPKI-Certificate-Name-Flag"},
     {kAttrMsPkiEnrollmentFlag, "msPKI-Enrollment-Flag"},
+    {kAttrAltSecurityIdentities, "altSecurityIdentities"},
+    {kAttrUserAccountControl, "userAccountControl"},
+    {kAttrThumbnailPhoto, "thumbnailPhoto"},
     {kPropSetMembership, "Membership"},
     {kPropSetUserAccountRestrictions, "User-Account-Restrictions"},
     {kPropSetPrivateInformation, "Private-Information"},
@@ -69,6 +72,7 @@ constexpr NamedGuid kNames[] = {
     {kClassOrganizationalUnit, "organizationalUnit"},
     {kClassGroupManagedServiceAccount, "msDS-GroupManagedServiceAccount"},
     {kClassManagedServiceAccount, "msDS-ManagedServiceAccount"},
+    {kClassContact, "contact"},
 };
 
 struct NamedBit {

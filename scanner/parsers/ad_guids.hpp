@@ -72,6 +72,10 @@ inline constexpr Guid kAttrGpOptions = guid_constant("f30e3bbf-9ff0-11d1-b603-00
 inline constexpr Guid kAttrGpcFileSysPath = guid_constant("f30e3bc1-9ff0-11d1-b603-0000f80367c1");
 inline constexpr Guid kAttrMsPkiCertificateNameFlag = guid_constant("ea1dddc4-60ff-416e-8cc0-17cee534bce7");
 inline constexpr Guid kAttrMsPkiEnrollmentFlag = guid_constant("d15ef7d8-f226-46db-ae79-b34e560bd12c");
+inline constexpr Guid kAttrAltSecurityIdentities = guid_constant("00fbf30c-91fe-11d1-aebc-0000f80367c1");
+inline constexpr Guid kAttrUserAccountControl = guid_constant("bf967a68-0de6-11d0-a285-00aa003049e2");
+// thumbnailPhoto: where ADFS keeps the DKM master key on its contact objects.
+inline constexpr Guid kAttrThumbnailPhoto = guid_constant("8d3bca50-1d7e-11d0-a081-00aa006c33ed");
 
 // Property sets (rightsGuid of a controlAccessRight whose members carry that attributeSecurityGUID).
 inline constexpr Guid kPropSetMembership = guid_constant("bc0ac240-79a9-11d0-9020-00c04fc2d4cf");
@@ -92,6 +96,7 @@ inline constexpr Guid kClassOrganizationalUnit = guid_constant("bf967aa5-0de6-11
 inline constexpr Guid kClassGroupManagedServiceAccount =
     guid_constant("7b8b558a-93a5-4af7-adca-c017e67f1057");
 inline constexpr Guid kClassManagedServiceAccount = guid_constant("ce206244-5827-4a86-ba1c-1c0c386c1b64");
+inline constexpr Guid kClassContact = guid_constant("5cb41ed0-0e4c-11d0-a286-00aa003049e2");
 
 // The lDAPDisplayName / rights name of a well-known GUID ("DS-Replication-Get-Changes-All", "member",
 // "user").

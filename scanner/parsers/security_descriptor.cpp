@@ -1,6 +1,7 @@
 #include "scanner/parsers/security_descriptor.hpp"
 
 #include <array>
+#include <cctype>
 #include <cstdio>
 
 namespace adpersist::parsers {
@@ -464,6 +465,310 @@ std::string to_sddl(const SecurityDescriptor& sd, const SddlContext& ctx) {
   if (sd.sacl_present())
     out += "S:" + acl_flags(sd, false) + (sd.sacl ? acl_to_sddl(*sd.sacl, ctx) : "NO_ACCESS_CONTROL");
   return out;
+}
+
+}  // namespace adpersist::parsers
+
+// ---- SDDL → SecurityDescriptor → self-relative bytes ------------------------------------------------------
+
+namespace adpersist::parsers {
+namespace {
+
+constexpr std::array<Mnemonic, 8> kOtherRights = {{{0x1F01FF, "FA"},
+                                                   {0x120089, "FR"},
+                                                   {0x120116, "FW"},
+                                                   {0x1200A0, "FX"},
+                                                   {0xF003F, "KA"},
+                                                   {0x20019, "KR"},
+                                                   {0x20006, "KW"},
+                                                   {0x20019, "KX"}}};
+
+class SddlParser {
+ public:
+  SddlParser(std::string_view text, const SddlContext& ctx) : s_(text), ctx_(ctx) {}
+
+  Result<SecurityDescriptor> run() {
+    SecurityDescriptor sd;
+    while (pos_ < s_.size()) {
+      if (pos_ + 1 >= s_.size() || s_[pos_ + 1] != ':') return fail("expected O:, G:, D: or S:");
+      const char part = s_[pos_];
+      pos_ += 2;
+      switch (part) {
+        case 'O':
+        case 'G': {
+          auto sid = read_sid();
+          if (!sid) return sid.error();
+          (part == 'O' ? sd.owner : sd.group) = *sid;
+          break;
+        }
+        case 'D':
+        case 'S': {
+          const bool dacl = part == 'D';
+          sd.control |= dacl ? kSeDaclPresent : kSeSaclPresent;
+          bool null_acl = false;
+          while (pos_ < s_.size() && s_[pos_] != '(' && !at_part()) {
+            if (eat("P")) sd.control |= dacl ? kSeDaclProtected : kSeSaclProtected;
+            else if (eat("AI")) sd.control |= dacl ? kSeDaclAutoInherited : kSeSaclAutoInherited;
+            else if (eat("AR")) sd.control |= dacl ? kSeDaclAutoInheritReq : kSeSaclAutoInheritReq;
+            else if (eat("NO_ACCESS_CONTROL")) null_acl = true;
+            else return fail("unknown ACL flag");
+          }
+          Acl acl;
+          while (pos_ < s_.size() && s_[pos_] == '(') {
+            auto ace = read_ace();
+            if (!ace) return ace.error();
+            if (ace->is_object()) acl.revision = 4;  // ACL_REVISION_DS, as Windows picks it
+            acl.aces.push_back(std::move(*ace));
+          }
+          if (null_acl && !acl.aces.empty()) return fail("NO_ACCESS_CONTROL with ACEs");
+          if (!null_acl) (dacl ? sd.dacl : sd.sacl) = std::move(acl);
+          break;
+        }
+        default:
+          pos_ -= 2;
+          return fail("expected O:, G:, D: or S:");
+      }
+    }
+    return sd;
+  }
+
+ private:
+  Error fail(const std::string& what) const {
+    return make_error(ErrorCode::invalid_input, "SDDL: " + what + " at offset " + std::to_string(pos_));
+  }
+  bool eat(std::string_view t) {
+    if (s_.substr(pos_, t.size()) != t) return false;
+    pos_ += t.size();
+    return true;
+  }
+  // At "O:", "G:", "D:" or "S:" (a SID string "S-1-..." is not a part).
+  bool at_part() const {
+    return pos_ + 1 < s_.size() && s_[pos_ + 1] == ':' &&
+           (s_[pos_] == 'O' || s_[pos_] == 'G' || s_[pos_] == 'D' || s_[pos_] == 'S');
+  }
+
+  Result<Sid> alias_sid(std::string_view alias) const {
+    for (const auto& a : kFixedAliases) {
+      if (alias != a.alias) continue;
+ std::string text = "S-1-" + std::to_string(a.authority);
+      for (std::size_t i = 0; i < a.count; ++i) text += "-" + std::to_string(a.subs[i]);
+      return parse_sid_string(text);
+    }
+    for (const auto& r : kRidAliases) {
+      if (alias != r.alias) continue;
+      const auto& dom = r.root && ctx_.root_domain ? ctx_.root_domain : ctx_.domain;
+      if (!dom) return fail("alias " + std::string(alias) + " needs the domain SID");
+      return dom->with_rid(r.rid);
+    }
+    return fail("unknown SID alias '" + std::string(alias) + "'");
+  }
+
+  // A SID string or a two-letter alias.
+  Result<Sid> read_sid() {
+    const std::size_t start = pos_;
+    if (s_.substr(pos_, 2) == "S-") {
+      pos_ += 2;
+      while (pos_ < s_.size()) {
+        const auto c = static_cast<unsigned char>(s_[pos_]);
+        if (std::isdigit(c) || c == '-') {
+          ++pos_;
+        } else if ((c == 'x' || c == 'X') && s_[pos_ - 1] == '0') {  // hex authority: S-1-0x...
+          ++pos_;
+          while (pos_ < s_.size() && std::isxdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+        } else {
+          break;
+        }
+      }
+      auto sid = parse_sid_string(s_.substr(start, pos_ - start));
+      if (!sid) {
+        pos_ = start;
+        return fail("bad SID: " + sid.error().message);
+      }
+      return sid;
+    }
+    if (pos_ + 2 > s_.size()) return fail("truncated SID");
+    pos_ += 2;
+    auto sid = alias_sid(s_.substr(start, 2));
+    if (!sid) pos_ = start;
+    return sid;
+  }
+
+  // The text up to the next ';' inside an ACE.
+  std::string_view field() {
+    const std::size_t start = pos_;
+    while (pos_ < s_.size() && s_[pos_] != ';' && s_[pos_] != ')' && s_[pos_] != '(') ++pos_;
+    return s_.substr(start, pos_ - start);
+  }
+  bool semicolon() { return eat(";"); }
+
+  Result<Ace> read_ace() {
+    const std::size_t ace_start = pos_;
+    ++pos_;  // '('
+    Ace ace;
+    const auto type = field();
+    struct T {
+      std::string_view text;
+      std::uint8_t type;
+    };
+    static constexpr T kTypes[] = {{"A", kAccessAllowed},        {"D", kAccessDenied},
+                                   {"AU", kSystemAudit},         {"AL", kSystemAlarm},
+                                   {"OA", kAccessAllowedObject}, {"OD", kAccessDeniedObject},
+                                   {"OU", kSystemAuditObject},   {"OL", kSystemAlarmObject},
+                                   {"ML", kSystemMandatoryLabel}};
+    bool known = false;
+    for (const auto& t : kTypes)
+      if (type == t.text) {
+        ace.type = t.type;
+        known = true;
+      }
+    if (!known) {
+      pos_ = ace_start;
+      return fail("unsupported ACE type '" + std::string(type) + "'");
+    }
+    if (!semicolon()) return fail("expected ';' after the ACE type");
+    // Flags.
+    for (auto flags = field(); !flags.empty();) {
+      bool matched = false;
+      for (const auto& f : kAceFlags)
+        if (flags.substr(0, 2) == f.text) {
+          ace.flags = static_cast<std::uint8_t>(ace.flags | f.bit);
+          flags.remove_prefix(2);
+          matched = true;
+          break;
+        }
+      if (!matched) return fail("unknown ACE flag '" + std::string(flags.substr(0, 2)) + "'");
+    }
+    if (!semicolon()) return fail("expected ';' after the ACE flags");
+    // Rights.
+    auto rights = field();
+    if (rights.starts_with("0x") || rights.starts_with("0X") ||
+        (!rights.empty() && std::isdigit(static_cast<unsigned char>(rights[0])))) {
+      std::uint64_t v = 0;
+      const bool hex = rights.size() > 1 && (rights[1] == 'x' || rights[1] == 'X');
+      const std::string_view digits = hex ? rights.substr(2) : rights;
+      if (digits.empty()) return fail("empty access mask");
+      for (char c : digits) {
+        int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                : hex && std::isxdigit(static_cast<unsigned char>(c))
+                    ? std::tolower(static_cast<unsigned char>(c)) - 'a' + 10
+                    : -1;
+        if (d < 0) return fail("bad access mask '" + std::string(rights) + "'");
+        v = v * (hex ? 16 : 10) + static_cast<std::uint64_t>(d);
+        if (v > 0xFFFFFFFFull) return fail("access mask out of range");
+      }
+      ace.mask = static_cast<std::uint32_t>(v);
+    } else {
+      while (!rights.empty()) {
+        const auto m = rights.substr(0, 2);
+        bool matched = false;
+        if (ace.type == kSystemMandatoryLabel) {
+          if (m == "NW") ace.mask |= 0x1, matched = true;
+          else if (m == "NR") ace.mask |= 0x2, matched = true;
+          else if (m == "NX") ace.mask |= 0x4, matched = true;
+        }
+        for (const auto& r : kDsRights)
+          if (!matched && m == r.text) ace.mask |= r.bit, matched = true;
+        for (const auto& r : kOtherRights)
+          if (!matched && m == r.text) ace.mask |= r.bit, matched = true;
+        if (!matched) return fail("unknown right '" + std::string(m) + "'");
+        rights.remove_prefix(2);
+      }
+    }
+    if (!semicolon()) return fail("expected ';' after the rights");
+    for (int i = 0; i < 2; ++i) {
+      const auto g = field();
+      if (!g.empty()) {
+        if (!ace.is_object()) return fail("object GUID on a non-object ACE");
+        auto guid = parse_guid_string(g);
+        if (!guid) return fail("bad GUID '" + std::string(g) + "'");
+        (i == 0 ? ace.object_type : ace.inherited_object_type) = *guid;
+        ace.object_flags |= i == 0 ? kAceObjectTypePresent : kAceInheritedObjectTypePresent;
+      }
+      if (!semicolon()) return fail("expected ';' after an object GUID");
+    }
+    auto sid = read_sid();
+    if (!sid) return sid.error();
+    ace.trustee = *sid;
+    if (pos_ < s_.size() && s_[pos_] == ';') return fail("resource attributes and conditions are unsupported");
+    if (!eat(")")) return fail("expected ')' at the end of the ACE");
+    return ace;
+  }
+
+  std::string_view s_;
+  const SddlContext& ctx_;
+  std::size_t pos_ = 0;
+};
+
+void put16(std::string& out, std::uint16_t v) {
+  out.push_back(static_cast<char>(v & 0xFF));
+  out.push_back(static_cast<char>(v >> 8));
+}
+void put32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+std::string encode_ace(const Ace& ace) {
+  std::string body;
+  if (ace.is_known_type()) {
+    put32(body, ace.mask);
+    if (ace.is_object()) {
+      put32(body, ace.object_flags);
+      if (ace.object_type) body.append(reinterpret_cast<const char*>(ace.object_type->bytes.data()), 16);
+      if (ace.inherited_object_type)
+        body.append(reinterpret_cast<const char*>(ace.inherited_object_type->bytes.data()), 16);
+    }
+    body += ace.trustee.to_binary();
+  }
+  body += ace.application_data;
+  while ((body.size() + 4) % 4) body.push_back('\0');
+  std::string out;
+  out.push_back(static_cast<char>(ace.type));
+  out.push_back(static_cast<char>(ace.flags));
+  put16(out, static_cast<std::uint16_t>(body.size() + 4));
+  return out + body;
+}
+
+std::string encode_acl(const Acl& acl) {
+  std::string aces;
+  for (const auto& a : acl.aces) aces += encode_ace(a);
+  std::string out;
+  out.push_back(static_cast<char>(acl.revision));
+  out.push_back('\0');
+  put16(out, static_cast<std::uint16_t>(aces.size() + 8));
+  put16(out, static_cast<std::uint16_t>(acl.aces.size()));
+  put16(out, 0);
+  return out + aces;
+}
+
+}  // namespace
+
+Result<SecurityDescriptor> parse_sddl(std::string_view sddl, const SddlContext& ctx) {
+  return SddlParser(sddl, ctx).run();
+}
+
+std::string encode_security_descriptor(const SecurityDescriptor& sd) {
+  std::string sacl = sd.sacl_present() && sd.sacl ? encode_acl(*sd.sacl) : std::string();
+  std::string dacl = sd.dacl_present() && sd.dacl ? encode_acl(*sd.dacl) : std::string();
+  std::string owner = sd.owner ? sd.owner->to_binary() : std::string();
+  std::string group = sd.group ? sd.group->to_binary() : std::string();
+  std::uint32_t at = 20;
+  auto offset = [&](const std::string& part) -> std::uint32_t {
+    if (part.empty()) return 0;
+    const auto o = at;
+    at += static_cast<std::uint32_t>(part.size());
+    return o;
+  };
+  const std::uint32_t o_sacl = offset(sacl), o_dacl = offset(dacl), o_owner = offset(owner),
+                      o_group = offset(group);
+  std::string out;
+  out.push_back(static_cast<char>(sd.revision));
+  out.push_back(static_cast<char>(sd.sbz1));
+  put16(out, static_cast<std::uint16_t>(sd.control | kSeSelfRelative));
+  put32(out, o_owner);
+  put32(out, o_group);
+  put32(out, o_sacl);
+  put32(out, o_dacl);
+  return out + sacl + dacl + owner + group;
 }
 
 }  // namespace adpersist::parsers

@@ -178,4 +178,15 @@ std::string ace_flags_to_sddl(std::uint8_t flags);
 // "A", "OA", "AU", ... or "0x<type>" for a type without a mnemonic.
 std::string ace_type_to_sddl(std::uint8_t type);
 
+// Parses SDDL as Windows writes it for directory objects: O:, G:, D: and S: parts; ACL flags P, AI, AR and
+// NO_ACCESS_CONTROL; ACE types A D AU AL OA OD OU OL ML; ACE flags; rights as mnemonics (DS, file, key and
+// label ones), 0x hex or decimal; object GUIDs; SIDs as S-1-... or aliases (domain-relative aliases such as
+// DA, DU, CA, EA need ctx.domain / ctx.root_domain, else they are an error). Conditional (callback) ACEs and
+// resource attributes are unsupported. Errors name the offending part and its character offset.
+Result<SecurityDescriptor> parse_sddl(std::string_view sddl, const SddlContext& ctx = {});
+// Self-relative binary in Windows' layout (header, SACL, DACL, owner, group), SE_SELF_RELATIVE set; ACL
+// sizes and counts computed. encode(parse_sddl(x)) reproduces what ConvertStringSecurityDescriptorTo-
+// SecurityDescriptor writes (tested against the Windows-made pairs in vectors/sddl-windows-pairs).
+std::string encode_security_descriptor(const SecurityDescriptor& sd);
+
 }  // namespace adpersist::parsers

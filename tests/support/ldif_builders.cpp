@@ -1,5 +1,9 @@
 #include "tests/support/ldif_builders.hpp"
 
+#include <catch2/catch.hpp>
+
+#include "scanner/parsers/security_descriptor.hpp"
+#include "scanner/util/strings.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace adpersist::test {
@@ -35,6 +39,15 @@ std::string group(const std::string& name, std::uint32_t rid, const std::vector<
                   "\nsAMAccountName: " + name + "\nobjectSid:: " + sid_b64(sid_of(rid)) + "\n";
   for (const auto& m : member_cns) s += "member: CN=" + m + "," + kUsers + "\n";
   return s + "instanceType: 4\nuSNChanged: 2000\n\n";
+}
+
+std::string sd_line(const std::string& sddl, const std::string& attr) {
+  auto domain = parsers::parse_sid_string(kTestDomainSid);
+  REQUIRE(domain.ok());
+  auto sd = parsers::parse_sddl(sddl, parsers::SddlContext::for_domain(*domain));
+  INFO(sddl);
+  REQUIRE(sd.ok());
+  return attr + ":: " + util::base64_encode(parsers::encode_security_descriptor(*sd)) + "\n";
 }
 
 std::string export_requesting(const std::string& attrs, const std::string& records) {

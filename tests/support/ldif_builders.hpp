@@ -21,6 +21,10 @@ std::string user(const std::string& name, std::uint32_t rid, std::uint32_t uac, 
 std::string computer(const std::string& name, std::uint32_t rid, std::uint32_t uac, const std::string& extra = "");
 // A group under CN=Users whose members are CNs under CN=Users.
 std::string group(const std::string& name, std::uint32_t rid, const std::vector<std::string>& member_cns);
+// An attribute line "<attr>:: <base64>" holding the binary security descriptor that `sddl` describes, encoded
+// the way Windows stores it (parsers::parse_sddl + encode_security_descriptor; aliases such as DA, DU, CA
+// resolve in the test domain). A malformed SDDL fails the calling test.
+std::string sd_line(const std::string& sddl, const std::string& attr = "nTSecurityDescriptor");
 // An ldapsearch export that requested only `attrs`: the domain head plus `records`.
 std::string export_requesting(const std::string& attrs, const std::string& records);
 
