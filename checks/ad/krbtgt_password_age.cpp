@@ -1,6 +1,7 @@
 // ad.krbtgt-password-age: the krbtgt secret (and RODC krbtgt_* secrets) not rotated for more than 180 days.
 #include "checks/check.hpp"
 #include "checks/support/accounts.hpp"
+#include "checks/support/repl_meta.hpp"
 #include "scanner/util/strings.hpp"
 
 namespace adpersist::checks {
@@ -32,21 +33,26 @@ class KrbtgtPasswordAge final : public engine::Check {
             "compromise still grants domain-wide access. Read-only DCs have their own krbtgt_<number> "
             "accounts, whose keys forge tickets accepted by that RODC.",
         .severity_notes =
-            "High when pwdLastSet is more than 180 days before --now. The accounts are disabled by design, "
-            "so being disabled does not lower the severity. Not evaluated when krbtgt's pwdLastSet is "
-            "absent.",
+            "High when the key is more than 180 days older than --now. The key's age comes from the "
+            "replication metadata of unicodePwd when the input has it (the time the key really changed), "
+            "else from pwdLastSet. The accounts are disabled by design, so being disabled does not lower the "
+            "severity. Not evaluated when neither is available for krbtgt.",
         .false_positives =
-            "pwdLastSet can be set without a real key change in unusual tooling; replication metadata of "
-            "unicodePwd (a later check) is authoritative. A domain that rotated the key recently but was "
-            "exported from a stale backup shows the old date.",
+            "pwdLastSet can be set without a real key change (hash injection, tooling): when the two "
+            "disagree the finding shows both and trusts unicodePwd's metadata. A domain that rotated the key "
+            "recently but was exported from a stale backup shows the old date.",
         .remediation =
             "Reset the krbtgt password twice, waiting for replication and at least the maximum ticket "
             "lifetime (10 hours by default) between the two resets, e.g. with Microsoft's New-KrbtgtKeys.ps1 "
             "or Set-ADAccountPassword -Identity krbtgt -Reset. For RODCs reset each krbtgt_<n> account the "
             "same way. Rotate at least every 180 days, and twice after any suspected compromise.",
-        .needs = {{Dataset::domain, {"pwdLastSet", "objectSid"}, {"sAMAccountName", "userAccountControl"}}},
-        .evidence = {{"password_last_set", "pwdLastSet as RFC 3339 UTC"},
-                     {"age_days", "whole days between pwdLastSet and the scan time (--now)"},
+        .needs = {{Dataset::domain,
+                   {"pwdLastSet", "objectSid"},
+                   {"sAMAccountName", "userAccountControl", kReplPropertyMetaData, kReplAttributeMetaData}}},
+        .evidence = {{"password_last_set", "when the key last changed, RFC 3339 UTC"},
+                     {"source", "unicodePwd replication metadata, or pwdLastSet"},
+                     {"pwd_last_set", "pwdLastSet, when it disagrees with the metadata by more than a day"},
+                     {"age_days", "whole days between that time and the scan time (--now)"},
                      {"threshold_days", "the age above which the key counts as stale (180)"},
                      {"rodc", "the account is the krbtgt_<n> account of a read-only DC"},
                      {"enabled", "false when ACCOUNTDISABLE is set (krbtgt accounts always are)"},
@@ -71,25 +77,34 @@ class KrbtgtPasswordAge final : public engine::Check {
     for (const auto* e : targets) {
       const bool rodc = e != priv.krbtgt();
       auto t = e->filetime("pwdLastSet");
-      if (!t) {
-        out.note(t.error().describe());
-        unknown +=
-            (unknown.empty() ? "" : "; ") + std::string(e->display_name()) + " has an unreadable pwdLastSet";
-        continue;
+      if (!t) out.note(t.error().describe());
+      const std::optional<TimePoint> pwd_last_set = t.ok() ? t.value() : std::nullopt;
+      // unicodePwd's last originating write is when the key really changed (onprem-indicators.md note 2).
+      const auto meta = ReplMeta::of(*e, out);
+      const auto* key_change = meta.find("unicodePwd");
+      std::optional<TimePoint> last_set = pwd_last_set;
+      std::string source = "pwdLastSet";
+      if (key_change && key_change->when) {
+        last_set = key_change->when;
+        source = "unicodePwd replication metadata (" + key_change->source + ")";
       }
-      if (!t.value()) {
+      if (!last_set) {
         unknown += (unknown.empty() ? "" : "; ") + std::string(e->display_name()) +
-                   (e->has("pwdLastSet") ? " has pwdLastSet 0 (never set)"
-                                         : " has no pwdLastSet in the input (not exported or not readable)");
+                   (!t.ok()                  ? " has an unreadable pwdLastSet"
+                    : e->has("pwdLastSet") ? " has pwdLastSet 0 (never set)"
+                                           : " has no pwdLastSet in the input (not exported or not readable)");
         continue;
       }
-      const auto age = ctx.days_since(*t.value());
+      const auto age = ctx.days_since(*last_set);
       if (age <= kThresholdDays) continue;
       auto& f = out.add(*e).set_key("password-age");
       f.set_message(std::string(rodc ? "RODC krbtgt" : "krbtgt") + " password was last set " +
                     std::to_string(age) + " days ago (more than " + std::to_string(kThresholdDays) +
                     "): a stolen key still forges tickets");
-      f.add("password_last_set", parsers::format_rfc3339(*t.value()));
+      f.add("password_last_set", parsers::format_rfc3339(*last_set));
+      f.add("source", source);
+      if (pwd_last_set && std::chrono::abs(*pwd_last_set - *last_set) > std::chrono::hours(24))
+        f.add("pwd_last_set", parsers::format_rfc3339(*pwd_last_set));
       f.add("age_days", age);
       f.add("threshold_days", kThresholdDays);
       f.add("rodc", rodc);

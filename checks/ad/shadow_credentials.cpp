@@ -58,7 +58,9 @@ class ShadowCredentials final : public engine::Check {
             "shape Windows writes itself (KeyUsage NGC, KeySource AD, no DeviceId, no CustomKeyInformation) "
             "is info, an inventory entry so a baseline can flag a second key. Other keys are medium, raised "
             "to high when the blob carries an attack-tool fingerprint (KeyHash mismatch, or a creation time "
-            "no Windows component writes, such as year 3625). A value that does not decode is medium "
+            "no Windows component writes, such as year 3625), or when it is a KeySource AD key whose "
+            "DeviceId matches no msDS-Device object while the input holds CN=RegisteredDevices. A value "
+            "that does not decode is medium "
             "(critical on tier 0) with a note.",
         .false_positives =
             "Windows Hello for Business (key trust or hybrid), FIDO2 security keys registered on-premises "
@@ -70,9 +72,11 @@ class ShadowCredentials final : public engine::Check {
             "Set-ADObject <dn> -Remove @{'msDS-KeyCredentialLink'='<value>'} (or pywhisker --action remove "
             "--device-id). Then find who could write the attribute (Key Admins, Enterprise Key Admins, the "
             "account itself) and, on tier 0, reset the account and review its logons.",
-        .needs = {{Dataset::domain, {kAttr}, {"userAccountControl", "primaryGroupID"}}},
+        .needs = {{Dataset::domain, {kAttr}, {"userAccountControl", "primaryGroupID", "msDS-DeviceID"}}},
         .evidence = {{"key_id", "KeyID (base64): SHA-256 of the public key, or the FIDO credential id"},
                      {"device_id", "the DeviceId the key was registered for, when present"},
+                     {"registered_device", "whether an msDS-Device object with that DeviceId exists (only "
+                                           "when the input holds CN=RegisteredDevices)"},
                      {"usage", "KeyUsage: NGC, FIDO, STK, ..."},
                      {"source", "KeySource: AD or AzureAD"},
                      {"creation_time",
@@ -98,6 +102,18 @@ class ShadowCredentials final : public engine::Check {
 
   void evaluate(const engine::CheckContext& ctx, Findings& out) const override {
     const auto& priv = ctx.snapshot.privilege();
+    // Device registration (Windows Hello for Business on-prem, device writeback) keeps one msDS-Device
+    // object per device in CN=RegisteredDevices; a key of source AD naming a DeviceId with no such object
+    // was not made by that flow (attack tools write random DeviceIds).
+    std::set<Guid> devices;
+    bool registry = false;
+    if (const auto& d = ctx.snapshot.domain())
+      registry = ctx.snapshot.find_dn("CN=RegisteredDevices," + d->dn) != nullptr;
+    for (const auto& e : ctx.snapshot.entries()) {
+      if (!e.has_class("msDS-Device")) continue;
+      registry = true;
+      if (auto g = e.guid("msDS-DeviceID"); g.ok() && g.value()) devices.insert(*g.value());
+    }
     for (const auto& e : ctx.snapshot.entries()) {
       const auto values = e.values(kAttr);
       if (values.empty()) continue;
@@ -130,21 +146,26 @@ class ShadowCredentials final : public engine::Check {
         if (!seen.insert("key:" + key_id).second) continue;
         auto& f = out.add(e).set_key("key:" + key_id);
         const auto marks = tool_fingerprints(k);
+        std::optional<bool> registered;
+        if (registry && k.device_id) registered = devices.count(*k.device_id) > 0;
+        const bool unregistered = registered == false && k.source == kcl::key_source::kAd;
 
         if (tier0) {
           f.set_severity(Severity::critical);
         } else if (e.is_computer() && values.size() == 1 && validated_write_shape(k) && marks.empty()) {
           f.set_severity(Severity::info);
-        } else if (!marks.empty()) {
+        } else if (!marks.empty() || unregistered) {
           f.set_severity(Severity::high);
         }
         std::string msg = who + " has a key credential (" + k.usage_name() + ", " +
                           std::string(k.source_name()) + "): its holder can log on as it with PKINIT";
         if (!marks.empty()) msg += "; the blob shows an attack-tool fingerprint";
+        if (unregistered) msg += "; its DeviceId matches no registered device";
         f.set_message(msg);
 
         f.add("key_id", key_id);
         if (k.device_id) f.add("device_id", k.device_id->to_string());
+        if (registered) f.add("registered_device", *registered);
         f.add("usage", k.usage_name());
         f.add("source", std::string(k.source_name()));
         if (k.creation_time) f.add("creation_time", kcl::format_key_time(*k.creation_time));

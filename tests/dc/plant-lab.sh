@@ -227,6 +227,64 @@ emit "dn: CN=Directory Service,CN=Windows NT,CN=Services,$C" \
 
 # ms-DS-MachineAccountQuota: left at Samba's default (10) on purpose.
 
+# --- Descriptor-based persistence (the ACEs themselves are added in phase 2) ---
+# DCSync holders: an ordinary account, and an Azure AD Connect connector account
+# (what AAD Connect creates: MSOL_<installation id> with this description).
+user svc-sync $((0x200)) "description: Directory sync service"
+user MSOL_4a1c6e0f2b3d $((0x200 | 0x10000)) \
+  "description: Account created by Microsoft Azure Active Directory Connect with installation identifier 4a1c6e0f2b3d4e5f8a9b0c1d2e3f4a5b running on computer AADC01 configured to synchronize to tenant labadpersist.onmicrosoft.com. This account must have directory replication permissions in the local Active Directory and write permission on certain attributes to enable Hybrid Deployment."
+# PrivExchange-style WriteDacl on the domain head
+group "Exchange Windows Permissions"
+# AdminSDHolder backdoor, helpdesk control of Domain Admins, GPO and owner plants
+user it-support $((0x200))
+# ADFS farm: service account, DKM container and key contact (thumbnailPhoto holds
+# the DKM key: 32 random bytes here, never printed by adpersist)
+user svc-adfs $((0x200 | 0x10000)) "servicePrincipalName: host/adfs.$D"
+adfs="CN=ADFS,CN=Microsoft,CN=Program Data,$B"
+farm="CN=5e0fcb8a-7a66-4d4c-9c39-2f0a6f1c9e21,$adfs"
+emit "dn: $adfs" "changetype: add" "objectClass: container" ""
+emit "dn: $farm" "changetype: add" "objectClass: container" ""
+emit "dn: CN=CryptoPolicy,$farm" "changetype: add" "objectClass: contact" \
+  "thumbnailPhoto:: $(head -c 32 /dev/urandom | base64 -w0)" ""
+# Rogue DC preparation: a computer flipped to SERVER_TRUST_ACCOUNT in phase 2
+mapfile -t h <<<"$(host_attrs WS-SHADOW)"
+computer WS-SHADOW $((0x1000)) "${h[@]}" \
+  "servicePrincipalName: E3514235-4B06-11D1-AB04-00C04FC2DCD2/5f0b3c2a-1d4e-4f6a-8b7c-9d0e1f2a3b4c/ws-shadow.$D"
+# AD CS: an enterprise CA (Lab Root CA) publishing three templates; NTAuth
+# trusts it and a rogue CA that no enrollment service uses.
+pks="CN=Public Key Services,CN=Services,$C"
+certs=$ADP_DC_SCRIPTS/../../fixtures/certs
+for f in lab-root-ca.der rogue-ca.der; do
+  [[ -f $certs/$f ]] || die "missing $certs/$f"
+done
+lab_ca=$(base64 -w0 <"$certs/lab-root-ca.der")
+rogue_ca=$(base64 -w0 <"$certs/rogue-ca.der")
+# template NAME NAME_FLAG ENROLL_FLAG EKU...
+template() {
+  local name=$1 nflag=$2 eflag=$3
+  shift 3
+  local ekus=()
+  for e in "$@"; do ekus+=("pKIExtendedKeyUsage: $e"); done
+  emit "dn: CN=$name,CN=Certificate Templates,$pks" "changetype: add" \
+    "objectClass: pKICertificateTemplate" "displayName: $name" "flags: 131642" \
+    "msPKI-Certificate-Name-Flag: $nflag" "msPKI-Enrollment-Flag: $eflag" \
+    "msPKI-RA-Signature: 0" "msPKI-Template-Schema-Version: 2" \
+    "msPKI-Private-Key-Flag: 16842768" "pKIDefaultKeySpec: 1" "revision: 100" \
+    "${ekus[@]}" ""
+}
+template LabUser 33554432 41 1.3.6.1.5.5.7.3.2 1.3.6.1.4.1.311.10.3.4 1.3.6.1.5.5.7.3.4
+template ESC1-VPN 1 0 1.3.6.1.5.5.7.3.2
+template ESC4-WebServer 1 0 1.3.6.1.5.5.7.3.1
+emit "dn: CN=Lab-CA,CN=Enrollment Services,$pks" "changetype: add" \
+  "objectClass: pKIEnrollmentService" "dNSHostName: $ADP_DC_FQDN" \
+  "cACertificate:: $lab_ca" "certificateTemplates: LabUser" \
+  "certificateTemplates: ESC1-VPN" "certificateTemplates: ESC4-WebServer" ""
+emit "dn: CN=NTAuthCertificates,$pks" "changetype: add" \
+  "objectClass: certificationAuthority" "authorityRevocationList:: AA==" \
+  "certificateRevocationList:: AA==" "cACertificate:: $lab_ca" \
+  "cACertificate:: $rogue_ca" ""
+
+
 if ! dc_ldap ldapmodify <"$ldif" >"$work/phase1.out"; then
   tail -n 3 "$work/phase1.out" >&2
   die "ldapmodify failed (phase 1)"
@@ -237,6 +295,7 @@ note "phase 1 (LDAP, $(grep -c '^dn: ' "$ldif") operations): $(elapsed "$t_phase
 t_phase=$(now_s)
 "$ADP_DC_SCRIPTS/stop.sh" "$ADP_DC_DIR"
 
+unwrap() { awk 'NR > 1 && /^ / { printf "%s", substr($0, 2); next } NR > 1 { print "" } { printf "%s", $0 } END { print "" }'; }
 ldb_sid() {
   dc_ldb ldbsearch -b "$1" -s base objectSid | awk '/^objectSid: /{print $2}'
 }
@@ -273,6 +332,62 @@ trusted_domain forest.example FOREST 3 $((0x48)) \
   S-1-5-21-1777777777-1888888888-1999999999 -2147352576
 dc_ldb ldbmodify <"$ldif" >"$work/phase2.out" || die "ldbmodify failed (phase 2)"
 
+# Access control entries, added the way an attacker (or an admin) would: one ACE
+# at a time onto the existing DACL (samba-tool dsacl set, locally).
+sid_of_cn() { ldb_sid "CN=$1,$U"; }
+add_ace() { # add_ace DN SDDL_ACES
+  samba-tool dsacl set -H "$ADP_DC_DIR/private/sam.ldb" --configfile="$ADP_DC_SMB_CONF" \
+    --objectdn="$1" --sddl="$2" >>"$work/dsacl.out" 2>&1 ||
+    die "samba-tool dsacl set failed on $1"
+}
+sync_sid=$(sid_of_cn svc-sync)
+msol_sid=$(sid_of_cn MSOL_4a1c6e0f2b3d)
+ewp_sid=$(sid_of_cn "Exchange Windows Permissions")
+support_sid=$(sid_of_cn it-support)
+helpdesk_sid=$(sid_of_cn Helpdesk)
+alice_sid=$(sid_of_cn alice)
+bob_sid=$(sid_of_cn bob)
+adfs_sid=$(sid_of_cn svc-adfs)
+for v in sync_sid msol_sid ewp_sid support_sid helpdesk_sid alice_sid bob_sid adfs_sid; do
+  [[ ${!v} =~ ^S-1-5-21- ]] || die "could not read $v"
+done
+get_changes=1131f6aa-9c07-11d1-f79f-00c04fc2dcd2
+get_changes_all=1131f6ad-9c07-11d1-f79f-00c04fc2dcd2
+enroll=0e10c968-78fb-11d2-90d4-00c04f79dc55
+add_ace "$B" "(OA;;CR;$get_changes;;$sync_sid)(OA;;CR;$get_changes_all;;$sync_sid)(OA;;CR;$get_changes;;$msol_sid)(OA;;CR;$get_changes_all;;$msol_sid)(A;;WD;;;$ewp_sid)"
+add_ace "CN=AdminSDHolder,CN=System,$B" "(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;$support_sid)"
+add_ace "$DA" "(OA;;WP;bf9679c0-0de6-11d0-a285-00aa003049e2;;$helpdesk_sid)"
+add_ace "CN=adm-sql,$U" "(OA;;CR;00299570-246d-11d0-a768-00aa006e0529;;$bob_sid)"
+add_ace "CN={6AC1786C-016F-11D2-945F-00C04fB984F9},CN=Policies,CN=System,$B" "(A;;RPWPSWRC;;;$helpdesk_sid)"
+add_ace "$farm" "(A;CI;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;$adfs_sid)"
+add_ace "CN=CryptoPolicy,$farm" "(OA;;RP;8d3bca50-1d7e-11d0-a081-00aa006c33ed;;$alice_sid)"
+add_ace "CN=LabUser,CN=Certificate Templates,$pks" "(OA;;CR;$enroll;;DU)"
+add_ace "CN=ESC1-VPN,CN=Certificate Templates,$pks" "(OA;;CR;$enroll;;DU)"
+add_ace "CN=ESC4-WebServer,CN=Certificate Templates,$pks" "(A;;WD;;;AU)(OA;;CR;$enroll;;DC)"
+# Owner of a Domain Admins member handed to an ordinary user (full SD rewrite).
+sd=$(dc_ldb ldbsearch -b "CN=adm-cert,$U" -s base nTSecurityDescriptor | unwrap |
+  sed -n 's/^nTSecurityDescriptor: //p')
+[[ $sd == O:*G:* ]] || die "could not read adm-cert's security descriptor"
+ldif=$work/owner.ldif
+: >"$ldif"
+emit "dn: CN=adm-cert,$U" "changetype: modify" "replace: nTSecurityDescriptor" \
+  "nTSecurityDescriptor: O:${alice_sid}G:${sd#O:*G:}" "-" ""
+dc_ldb ldbmodify <"$ldif" >"$work/owner.out" || die "ldbmodify failed (owner)"
+# DCShadow leftovers: WS-SHADOW turned into a "DC" account (SERVER_TRUST_ACCOUNT)
+# without a directory service object, and a server + NTDS Settings pair whose
+# serverReference is the ordinary workstation WS-ATTACKER.
+ldif=$work/rogue.ldif
+: >"$ldif"
+emit "dn: CN=WS-SHADOW,$CMP" "changetype: modify" "replace: userAccountControl" \
+  "userAccountControl: $((0x2000))" "-" ""
+sites="CN=Servers,CN=Default-First-Site-Name,CN=Sites,$C"
+emit "dn: CN=ROGUE-DC,$sites" "changetype: add" "objectClass: server" \
+  "dNSHostName: ws-attacker.$D" "serverReference: CN=WS-ATTACKER,$CMP" ""
+emit "dn: CN=NTDS Settings,CN=ROGUE-DC,$sites" "changetype: add" \
+  "objectClass: nTDSDSA" "options: 0" ""
+dc_ldb ldbmodify --controls=relax:0 <"$ldif" >"$work/rogue.out" 2>&1 ||
+  { cat "$work/rogue.out" >&2; die "ldbmodify failed (rogue DC)"; }
+
 # pwdLastSet: Samba only takes 0/-1 unless its password_hash module is bypassed
 # (DSDB_CONTROL_BYPASS_PASSWORD_HASH_OID). Users with a set password get
 # 2026-10-01; krbtgt 2019-03-01; AZUREADSSOACC$ 2023-06-01. Computers
@@ -281,7 +396,6 @@ dc_ldb ldbmodify <"$ldif" >"$work/phase2.out" || die "ldbmodify failed (phase 2)
 # 2026-10-01 password would be expired and the export's bind would fail.
 ldif=$work/pwdlastset.ldif
 : >"$ldif"
-unwrap() { awk 'NR > 1 && /^ / { printf "%s", substr($0, 2); next } NR > 1 { print "" } { printf "%s", $0 } END { print "" }'; }
 mapfile -t person_dns < <(dc_ldb ldbsearch -b "$B" \
   '(&(objectCategory=person)(objectClass=user)(!(pwdLastSet=0))(!(sAMAccountName=Administrator)))' dn | unwrap | grep -E '^dn::? ')
 for dnline in "${person_dns[@]}"; do
@@ -315,6 +429,25 @@ while IFS= read -r dnline; do
 done <"$work/all.dns" >"$ldif"
 grep -qx "dn: CN=adm-new,$U" "$work/all.dns" || die "adm-new not found"
 dc_ldb ldbmodify <"$ldif" >"$work/whencreated.out" || die "ldbmodify failed (whenCreated)"
+
+# Replication metadata: a domain built in 2019 (see backdate-metadata.py), with
+# the attacker's changes of November 2026 pinned.
+cat >"$work/recent.txt" <<EOF
+$B|nTSecurityDescriptor|20261124031200
+CN=AdminSDHolder,CN=System,$B|nTSecurityDescriptor|20261124031500
+$DA|nTSecurityDescriptor|20261124031800
+CN=adm-sql,$U|servicePrincipalName|20261122101000
+CN=adm-cert,$U|altSecurityIdentities|20261123083000
+CN=DC1,OU=Domain Controllers,$B|msDS-AllowedToActOnBehalfOfOtherIdentity|20261125221500
+EOF
+for nc in "$B" "$C"; do
+  dc_ldb ldbsearch -b "$nc" '(replPropertyMetaData=*)' \
+    replPropertyMetaData pwdLastSet whenCreated uSNChanged
+done >"$work/meta.ldif"
+/usr/bin/python3 "$ADP_DC_SCRIPTS/backdate-metadata.py" "$work/meta.ldif" \
+  "${created_old%.0Z}" "$work/recent.txt" >"$work/backdate.ldif" || die "backdate-metadata.py failed"
+dc_ldb ldbmodify --controls=local_oid:1.3.6.1.4.1.7165.4.3.14:0 <"$work/backdate.ldif" \
+  >"$work/backdate.out" || die "ldbmodify failed (replication metadata)"
 note "phase 2 (local ldb: sIDHistory, RBCD, 3 trusts, ${#person_dns[@]}+1 pwdLastSet, $(wc -l <"$work/all.dns") whenCreated): $(elapsed "$t_phase")s"
 
 "$ADP_DC_SCRIPTS/start.sh" "$ADP_DC_DIR"

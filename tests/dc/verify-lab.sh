@@ -181,6 +181,20 @@ check 'Helpdesk not privileged (no memberOf)' bash -c '! grep -q "^memberOf:" <<
 check 'nTSecurityDescriptor exported' grep -q '^nTSecurityDescriptor:: ' "$dom"
 check 'replPropertyMetaData exported' grep -q '^replPropertyMetaData:: ' "$dom"
 
+# Descriptor-based plants (their ACEs are decoded and judged by adpersist's own tests on this export).
+dn_entry() { entry "$1" dn "$2"; }
+check 'svc-sync exists' test -n "$(sam svc-sync)"
+check 'MSOL_ account carries the Azure AD Connect description' bash -c 'grep -q "^description: Account created by Microsoft Azure Active Directory Connect" <<<"$1"' _ "$(sam MSOL_4a1c6e0f2b3d)"
+check 'Exchange Windows Permissions group exists' test -n "$(sam 'Exchange Windows Permissions')"
+check 'it-support exists' test -n "$(sam it-support)"
+check 'ADFS DKM contact has a thumbnailPhoto' bash -c 'grep -q "^thumbnailPhoto:: " <<<"$1"' _ "$(entry "$dom" cn CryptoPolicy)"
+pks="CN=Public Key Services,CN=Services,CN=Configuration,$base_dn"
+check 'NTAuthCertificates holds two CA certificates' test "$(val "$(dn_entry "$cfg" "CN=NTAuthCertificates,$pks")" cACertificate | wc -l)" -eq 2
+check 'Lab-CA publishes ESC1-VPN' has "$(dn_entry "$cfg" "CN=Lab-CA,CN=Enrollment Services,$pks")" ESC1-VPN certificateTemplates
+check 'ESC1-VPN lets the enrollee supply the subject' has "$(dn_entry "$cfg" "CN=ESC1-VPN,CN=Certificate Templates,$pks")" 1 msPKI-Certificate-Name-Flag
+check 'ROGUE-DC registration (nTDSDSA) exported' test -n "$(dn_entry "$cfg" "CN=NTDS Settings,CN=ROGUE-DC,CN=Servers,CN=Default-First-Site-Name,CN=Sites,CN=Configuration,$base_dn")"
+check 'WS-SHADOW$ carries SERVER_TRUST_ACCOUNT' uac_bit "$(sam 'WS-SHADOW$')" 0x2000
+
 if ((failures)); then
   echo "$failures check(s) failed" >&2
   exit 1

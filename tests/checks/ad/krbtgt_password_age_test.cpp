@@ -132,3 +132,16 @@ TEST_CASE("ad.krbtgt-password-age is not evaluated when the export lacks pwdLast
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK_THAT(r.reason, Catch::Contains("pwdLastSet"));
 }
+
+TEST_CASE("ad.krbtgt-password-age dates the lab's krbtgt key from unicodePwd's replication metadata",
+          "[checks][ad]") {
+  // fixtures/lab: Samba's binary replPropertyMetaData, unicodePwd's entry backdated to krbtgt's pwdLastSet.
+  auto r = test::run_check("ad.krbtgt-password-age", test::lab_snapshot());
+  REQUIRE(r.findings.size() == 1);
+  const auto& f = r.findings[0];
+  CHECK(f.resource.name == "krbtgt");
+  CHECK(f.evidence["source"] == "unicodePwd replication metadata (replPropertyMetaData)");
+  CHECK(f.evidence["password_last_set"] == "2019-03-01T00:00:00Z");
+  CHECK_FALSE(f.evidence.contains("pwd_last_set"));  // the two agree
+  CHECK(f.evidence["age_days"] == 2832);
+}

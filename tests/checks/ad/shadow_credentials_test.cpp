@@ -202,3 +202,41 @@ TEST_CASE("ad.shadow-credentials is not evaluated unless msDS-KeyCredentialLink 
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK_THAT(r.reason, Catch::Contains("msDS-KeyCredentialLink"));
 }
+
+TEST_CASE("ad.shadow-credentials: a KeySource AD key whose DeviceId no registered device has is high",
+          "[checks][ad]") {
+  // userkey1 names DeviceId 47f577e3-d2d0-4a0a-8aca-e0501098bde4 (DSInternals test data).
+  const auto device_id = parsers::parse_guid_string("47f577e3-d2d0-4a0a-8aca-e0501098bde4");
+  REQUIRE(device_id.ok());
+  const std::string registry = "dn: CN=RegisteredDevices," + kDomain +
+                               "\nobjectClass: top\nobjectClass: msDS-DeviceContainer\ncn: RegisteredDevices\n"
+                               "instanceType: 4\nuSNChanged: 2000\n\n";
+  auto device = [&](const parsers::Guid& id) {
+    return "dn: CN=" + id.to_string() + ",CN=RegisteredDevices," + kDomain +
+           "\nobjectClass: top\nobjectClass: msDS-Device\ncn: " + id.to_string() +
+           "\nmsDS-DeviceID:: " + util::base64_encode(id.to_binary()) + "\ninstanceType: 4\nuSNChanged: 2000\n\n";
+  };
+  const auto key_user = user("whfb-user", 2102, 0x200, key_line("userkey1", user_dn("whfb-user")));
+  SECTION("no such device") {
+    auto r = test::run_check("ad.shadow-credentials",
+                             test::snapshot_from_ldif(export_of(kAttrs, registry + key_user)));
+    REQUIRE(r.findings.size() == 1);
+    CHECK(r.findings[0].severity == Severity::high);
+    CHECK(r.findings[0].evidence["registered_device"] == false);
+    CHECK_THAT(r.findings[0].message, Catch::EndsWith("its DeviceId matches no registered device"));
+  }
+  SECTION("the device is registered") {
+    auto r = test::run_check(
+        "ad.shadow-credentials",
+        test::snapshot_from_ldif(export_of(kAttrs, registry + device(*device_id) + key_user)));
+    REQUIRE(r.findings.size() == 1);
+    CHECK(r.findings[0].severity == Severity::medium);
+    CHECK(r.findings[0].evidence["registered_device"] == true);
+  }
+  SECTION("no device registry in the input: nothing is claimed") {
+    auto r = test::run_check("ad.shadow-credentials", test::snapshot_from_ldif(export_of(kAttrs, key_user)));
+    REQUIRE(r.findings.size() == 1);
+    CHECK(r.findings[0].severity == Severity::medium);
+    CHECK_FALSE(r.findings[0].evidence.contains("registered_device"));
+  }
+}
