@@ -211,12 +211,7 @@ class AdcsEsc4 final : public engine::Check {
       if (acl::dacl_grants_everyone(*sd)) {
         static const Sid kEveryone(1, {0});
         auto& f = add("null-dacl", kEveryone);
-        f.add("trustee", "S-1-1-0");
-        f.add("trustee_name", "Everyone");
-        f.add("trustee_scope", "everyone");
-        f.add("rights", std::vector<std::string>{"GenericAll"});
-        f.add("aces", std::vector<std::string>{});
-        f.add("inherited", false);
+        acl::add_null_dacl_evidence(f);
         f.set_message(what + " has a null DACL: anyone " + std::string(consequence(t.kind)));
         continue;
       }

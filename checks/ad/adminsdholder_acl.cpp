@@ -203,12 +203,7 @@ class AdminSdHolderAcl final : public engine::Check {
       f.set_message(
           "AdminSDHolder has a null DACL: everyone has full control of it, and SDProp copies that onto "
           "every protected account and group");
-      f.add("trustee", "S-1-1-0");
-      f.add("trustee_name", "Everyone");
-      f.add("trustee_scope", "everyone");
-      f.add("rights", std::vector<std::string>{"GenericAll"});
-      f.add("aces", std::vector<std::string>{});
-      f.add("inherited", false);
+      acl::add_null_dacl_evidence(f);
     } else {
       report_added(snap, *holder, sd->dacl->aces, ref, out);
       std::vector<std::string> removed;

@@ -98,12 +98,7 @@ class DomainRootAcl final : public engine::Check {
     if (acl::dacl_grants_everyone(*sd)) {
       auto& f = out.add(head).set_key("null-dacl");
       f.set_message("the domain head has a null DACL: everyone has full control of it");
-      f.add("trustee", "S-1-1-0");
-      f.add("trustee_name", "Everyone");
-      f.add("trustee_scope", "everyone");
-      f.add("rights", std::vector<std::string>{"GenericAll"});
-      f.add("aces", std::vector<std::string>{});
-      f.add("inherited", false);
+      acl::add_null_dacl_evidence(f);
     }
 
     for (const auto& g : acl::grants(*sd, head, kWanted)) {

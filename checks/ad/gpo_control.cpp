@@ -239,12 +239,7 @@ class GpoControl final : public engine::Check {
         f.set_message(label + " (" + std::string(scope_phrase(scope)) +
                       ") has a null DACL: anyone can edit it");
         add_gpo_evidence(f);
-        f.add("trustee", "S-1-1-0");
-        f.add("trustee_name", "Everyone");
-        f.add("trustee_scope", "everyone");
-        f.add("rights", std::vector<std::string>{"GenericAll"});
-        f.add("aces", std::vector<std::string>{});
-        f.add("inherited", false);
+        acl::add_null_dacl_evidence(f);
       }
 
       for (const auto& g : acl::grants(*sd, gpo, kEdit)) {

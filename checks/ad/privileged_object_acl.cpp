@@ -150,12 +150,7 @@ class PrivilegedObjectAcl final : public engine::Check {
       if (acl::dacl_grants_everyone(*sd)) {
         auto& f = add("null-dacl");
         f.set_message(what + " has a null DACL: everyone has full control of it");
-        f.add("trustee", "S-1-1-0");
-        f.add("trustee_name", "Everyone");
-        f.add("trustee_scope", "everyone");
-        f.add("rights", std::vector<std::string>{"GenericAll"});
-        f.add("aces", std::vector<std::string>{});
-        f.add("inherited", false);
+        acl::add_null_dacl_evidence(f);
         continue;
       }
 

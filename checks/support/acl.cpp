@@ -263,4 +263,13 @@ void add_owner_evidence(model::Finding& f, const model::Snapshot& snap, const mo
   f.add("inherited", false);
 }
 
+void add_null_dacl_evidence(model::Finding& f) {
+  f.add("trustee", "S-1-1-0");
+  f.add("trustee_name", "Everyone");
+  f.add("trustee_scope", "everyone");
+  f.add("rights", std::vector<std::string>{"GenericAll"});
+  f.add("aces", std::vector<std::string>{});
+  f.add("inherited", false);
+}
+
 }  // namespace adpersist::checks::acl

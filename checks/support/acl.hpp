@@ -126,6 +126,8 @@ void add_grant_evidence(model::Finding& f, const model::Snapshot& snap, const Gr
 // SID), trustee_name, trustee_scope, rights ["Owner"] (an owner may always rewrite the DACL), aces [] and
 // inherited false.
 void add_owner_evidence(model::Finding& f, const model::Snapshot& snap, const model::Sid& owner);
+// The same evidence fields for a null DACL: Everyone (S-1-1-0) with GenericAll, no ACEs, not inherited.
+void add_null_dacl_evidence(model::Finding& f);
 // The names of what the grant gives that the check cares about: direct rights intersected with `shown`,
 // else (the right came by implication) the direct rights that imply it.
 std::vector<std::string> shown_rights(const Grant& g, Rights shown);
