@@ -28,7 +28,7 @@ dc_running || die "the DC in $ADP_DC_DIR is not running (start.sh $ADP_DC_DIR)"
 max_bytes=${ADP_EXPORT_CONFIG_MAX_BYTES:-3145728}
 
 attrs=('*' nTSecurityDescriptor replPropertyMetaData msDS-KeyCredentialLink
-  msDS-AllowedToActOnBehalfOfOtherIdentity sIDHistory userPassword
+  msDS-AllowedToActOnBehalfOfOtherIdentity msDS-GroupMSAMembership sIDHistory userPassword
   unixUserPassword msSFU30Password)
 
 # export BASE FILTER FILE

@@ -246,6 +246,13 @@ emit "dn: $adfs" "changetype: add" "objectClass: container" ""
 emit "dn: $farm" "changetype: add" "objectClass: container" ""
 emit "dn: CN=CryptoPolicy,$farm" "changetype: add" "objectClass: contact" \
   "thumbnailPhoto:: $(head -c 32 /dev/urandom | base64 -w0)" ""
+# A group managed service account in Backup Operators (tier 0); who may read its
+# password (msDS-GroupMSAMembership) is set in phase 2.
+emit "dn: CN=gmsa-backup,CN=Managed Service Accounts,$B" "changetype: add" \
+  "objectClass: msDS-GroupManagedServiceAccount" "sAMAccountName: gmsa-backup\$" \
+  "dNSHostName: gmsa-backup.$D" "msDS-ManagedPasswordInterval: 30" \
+  "userAccountControl: $((0x1000))" ""
+member "CN=Backup Operators,CN=Builtin,$B" "CN=gmsa-backup,CN=Managed Service Accounts,$B"
 # Rogue DC preparation: a computer flipped to SERVER_TRUST_ACCOUNT in phase 2
 mapfile -t h <<<"$(host_attrs WS-SHADOW)"
 computer WS-SHADOW $((0x1000)) "${h[@]}" \
@@ -364,6 +371,17 @@ add_ace "CN=CryptoPolicy,$farm" "(OA;;RP;8d3bca50-1d7e-11d0-a081-00aa006c33ed;;$
 add_ace "CN=LabUser,CN=Certificate Templates,$pks" "(OA;;CR;$enroll;;DU)"
 add_ace "CN=ESC1-VPN,CN=Certificate Templates,$pks" "(OA;;CR;$enroll;;DU)"
 add_ace "CN=ESC4-WebServer,CN=Certificate Templates,$pks" "(A;;WD;;;AU)(OA;;CR;$enroll;;DC)"
+# gMSA password readers: the DC (as Windows' New-ADServiceAccount
+# -PrincipalsAllowedToRetrieveManagedPassword would write it) and the Helpdesk group.
+dc_sid=$(ldb_sid "CN=DC1,OU=Domain Controllers,$B")
+[[ $dc_sid =~ ^S-1-5-21- ]] || die "could not read the SID of DC1\$"
+ldif=$work/gmsa.ldif
+: >"$ldif"
+emit "dn: CN=gmsa-backup,CN=Managed Service Accounts,$B" "changetype: modify" \
+  "replace: msDS-GroupMSAMembership" \
+  "msDS-GroupMSAMembership: O:BAD:(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;$dc_sid)(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;$helpdesk_sid)" \
+  "-" ""
+dc_ldb ldbmodify <"$ldif" >"$work/gmsa.out" || die "ldbmodify failed (gMSA readers)"
 # Owner of a Domain Admins member handed to an ordinary user (full SD rewrite).
 sd=$(dc_ldb ldbsearch -b "CN=adm-cert,$U" -s base nTSecurityDescriptor | unwrap |
   sed -n 's/^nTSecurityDescriptor: //p')

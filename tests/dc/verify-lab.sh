@@ -194,6 +194,8 @@ check 'Lab-CA publishes ESC1-VPN' has "$(dn_entry "$cfg" "CN=Lab-CA,CN=Enrollmen
 check 'ESC1-VPN lets the enrollee supply the subject' has "$(dn_entry "$cfg" "CN=ESC1-VPN,CN=Certificate Templates,$pks")" 1 msPKI-Certificate-Name-Flag
 check 'ROGUE-DC registration (nTDSDSA) exported' test -n "$(dn_entry "$cfg" "CN=NTDS Settings,CN=ROGUE-DC,CN=Servers,CN=Default-First-Site-Name,CN=Sites,CN=Configuration,$base_dn")"
 check 'WS-SHADOW$ carries SERVER_TRUST_ACCOUNT' uac_bit "$(sam 'WS-SHADOW$')" 0x2000
+check 'gmsa-backup$ has msDS-GroupMSAMembership' bash -c 'grep -q "^msDS-GroupMSAMembership:: " <<<"$1"' _ "$(sam 'gmsa-backup$')"
+check 'gmsa-backup$ in Backup Operators' has "$(sam 'gmsa-backup$')" "CN=Backup Operators,CN=Builtin,$base_dn" memberOf
 
 if ((failures)); then
   echo "$failures check(s) failed" >&2

@@ -152,3 +152,17 @@ TEST_CASE("ad.gmsa-readers is not evaluated when msDS-GroupMSAMembership was not
     CHECK(r.status == CheckStatus::passed);
   }
 }
+
+TEST_CASE("ad.gmsa-readers finds the lab's tier-0 gMSA readable by Helpdesk, not by its DC",
+          "[checks][ad][ad.gmsa-readers]") {
+  // fixtures/lab: gmsa-backup$ (Backup Operators) lets DC1$ (tier 0) and Helpdesk read its password.
+  auto r = test::run_check("ad.gmsa-readers", test::lab_snapshot());
+  REQUIRE(r.status == CheckStatus::failed);
+  CHECK(r.notes.empty());
+  REQUIRE(r.findings.size() == 1);
+  const auto& f = r.findings[0];
+  CHECK(f.resource.name == "gmsa-backup$");
+  CHECK(f.severity == Severity::high);
+  CHECK(f.evidence["reader_name"] == "Helpdesk");
+  CHECK(f.evidence["readers"].size() == 2);
+}
