@@ -237,15 +237,19 @@ user MSOL_4a1c6e0f2b3d $((0x200 | 0x10000)) \
 group "Exchange Windows Permissions"
 # AdminSDHolder backdoor, helpdesk control of Domain Admins, GPO and owner plants
 user it-support $((0x200))
-# ADFS farm: service account, DKM container and key contact (thumbnailPhoto holds
-# the DKM key: 32 random bytes here, never printed by adpersist)
+# ADFS farm as ADFS lays it out: the farm container, a GUID-named contact whose
+# thumbnailPhoto holds the DKM key (32 random bytes here, never printed by
+# adpersist), and CryptoPolicy naming that contact in its displayName.
 user svc-adfs $((0x200 | 0x10000)) "servicePrincipalName: host/adfs.$D"
 adfs="CN=ADFS,CN=Microsoft,CN=Program Data,$B"
 farm="CN=5e0fcb8a-7a66-4d4c-9c39-2f0a6f1c9e21,$adfs"
+dkm_contact="CN=8b3ec0c2-9a5e-4f55-b3f1-3a1f2e6d7c90,$farm"
 emit "dn: $adfs" "changetype: add" "objectClass: container" ""
 emit "dn: $farm" "changetype: add" "objectClass: container" ""
-emit "dn: CN=CryptoPolicy,$farm" "changetype: add" "objectClass: contact" \
+emit "dn: $dkm_contact" "changetype: add" "objectClass: contact" \
   "thumbnailPhoto:: $(head -c 32 /dev/urandom | base64 -w0)" ""
+emit "dn: CN=CryptoPolicy,$farm" "changetype: add" "objectClass: contact" \
+  "displayName: 8b3ec0c2-9a5e-4f55-b3f1-3a1f2e6d7c90" ""
 # A group managed service account in Backup Operators (tier 0); who may read its
 # password (msDS-GroupMSAMembership) is set in phase 2.
 emit "dn: CN=gmsa-backup,CN=Managed Service Accounts,$B" "changetype: add" \
@@ -367,7 +371,7 @@ add_ace "$DA" "(OA;;WP;bf9679c0-0de6-11d0-a285-00aa003049e2;;$helpdesk_sid)"
 add_ace "CN=adm-sql,$U" "(OA;;CR;00299570-246d-11d0-a768-00aa006e0529;;$bob_sid)"
 add_ace "CN={6AC1786C-016F-11D2-945F-00C04fB984F9},CN=Policies,CN=System,$B" "(A;;RPWPSWRC;;;$helpdesk_sid)"
 add_ace "$farm" "(A;CI;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;$adfs_sid)"
-add_ace "CN=CryptoPolicy,$farm" "(OA;;RP;8d3bca50-1d7e-11d0-a081-00aa006c33ed;;$alice_sid)"
+add_ace "$dkm_contact" "(OA;;RP;8d3bca50-1d7e-11d0-a081-00aa006c33ed;;$alice_sid)"
 add_ace "CN=LabUser,CN=Certificate Templates,$pks" "(OA;;CR;$enroll;;DU)"
 add_ace "CN=ESC1-VPN,CN=Certificate Templates,$pks" "(OA;;CR;$enroll;;DU)"
 add_ace "CN=ESC4-WebServer,CN=Certificate Templates,$pks" "(A;;WD;;;AU)(OA;;CR;$enroll;;DC)"

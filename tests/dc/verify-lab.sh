@@ -187,7 +187,8 @@ check 'svc-sync exists' test -n "$(sam svc-sync)"
 check 'MSOL_ account carries the Azure AD Connect description' bash -c 'grep -q "^description: Account created by Microsoft Azure Active Directory Connect" <<<"$1"' _ "$(sam MSOL_4a1c6e0f2b3d)"
 check 'Exchange Windows Permissions group exists' test -n "$(sam 'Exchange Windows Permissions')"
 check 'it-support exists' test -n "$(sam it-support)"
-check 'ADFS DKM contact has a thumbnailPhoto' bash -c 'grep -q "^thumbnailPhoto:: " <<<"$1"' _ "$(entry "$dom" cn CryptoPolicy)"
+check 'ADFS DKM contact has a thumbnailPhoto' bash -c 'grep -q "^thumbnailPhoto:: " <<<"$1"' _ "$(entry "$dom" cn 8b3ec0c2-9a5e-4f55-b3f1-3a1f2e6d7c90)"
+check 'ADFS CryptoPolicy names the key contact' has "$(entry "$dom" cn CryptoPolicy)" 8b3ec0c2-9a5e-4f55-b3f1-3a1f2e6d7c90 displayName
 pks="CN=Public Key Services,CN=Services,CN=Configuration,$base_dn"
 check 'NTAuthCertificates holds two CA certificates' test "$(val "$(dn_entry "$cfg" "CN=NTAuthCertificates,$pks")" cACertificate | wc -l)" -eq 2
 check 'Lab-CA publishes ESC1-VPN' has "$(dn_entry "$cfg" "CN=Lab-CA,CN=Enrollment Services,$pks")" ESC1-VPN certificateTemplates

@@ -190,8 +190,8 @@ TEST_CASE("ad.adfs-dkm-readers on the Samba lab", "[checks][ad][lab]") {
     return;
   }
   // tests/dc/plant-lab.sh: svc-adfs has full control of the farm container; alice may read the
-  // thumbnailPhoto of the CryptoPolicy contact, which holds the key there. (A contact created with Samba's
-  // default descriptor may also be readable by Authenticated Users: that would be a further, real, reader.)
+  // thumbnailPhoto of the GUID-named key contact (CryptoPolicy names it). The key contact keeps the contact
+  // class's default descriptor, so Authenticated Users can read it too: a further, real, reader.
   const model::Finding* inv = nullptr;
   const model::Finding* alice = nullptr;
   for (const auto& f : r.findings) {
