@@ -521,6 +521,7 @@ class SddlParser {
             acl.aces.push_back(std::move(*ace));
           }
           if (null_acl && !acl.aces.empty()) return fail("NO_ACCESS_CONTROL with ACEs");
+          if (encoded_size(acl) > 0xFFFF) return fail("ACL longer than the 65535 bytes AclSize can hold");
           if (!null_acl) (dacl ? sd.dacl : sd.sacl) = std::move(acl);
           break;
         }
@@ -574,7 +575,10 @@ class SddlParser {
           ++pos_;
         } else if ((c == 'x' || c == 'X') && s_[pos_ - 1] == '0') {  // hex authority: S-1-0x...
           ++pos_;
-          while (pos_ < s_.size() && std::isxdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+          // At most the 12 digits MS-DTYP 2.4.2.1 allows ("G:S-1-0x000100000000D:" ends before "D:").
+          for (int n = 0; n < 12 && pos_ < s_.size() && std::isxdigit(static_cast<unsigned char>(s_[pos_]));
+               ++n)
+            ++pos_;
         } else {
           break;
         }
@@ -692,6 +696,16 @@ class SddlParser {
     if (pos_ < s_.size() && s_[pos_] == ';') return fail("resource attributes and conditions are unsupported");
     if (!eat(")")) return fail("expected ')' at the end of the ACE");
     return ace;
+  }
+
+  // Bytes encode_security_descriptor writes for the ACL: header, then per ACE header, mask, object part, SID.
+  static std::size_t encoded_size(const Acl& acl) {
+    std::size_t n = 8;
+    for (const auto& a : acl.aces) {
+      n += 16 + 4 * a.trustee.sub_count();
+      if (a.is_object()) n += 4 + (a.object_type ? 16u : 0u) + (a.inherited_object_type ? 16u : 0u);
+    }
+    return n;
   }
 
   std::string_view s_;

@@ -638,3 +638,43 @@ TEST_CASE("SDDL errors name the problem and its offset", "[parsers][sd][sddl][ne
   CHECK(null_dacl->null_dacl());
   CHECK(to_sddl(parse_ok(encode_security_descriptor(*null_dacl))) == "O:BAD:NO_ACCESS_CONTROL");
 }
+
+// Found by the sddl_fuzz round-trip property (bench/fuzz.sh): to_sddl prints an identifier authority of 2^32
+// or more as 0x + 12 hex digits, and parse_sddl read the 'D' of a following "D:" as a 13th digit.
+TEST_CASE("SDDL: a hex identifier authority ends after 12 digits (fuzz regression)", "[parsers][sd][sddl]") {
+  // The minimized reproducer: the owner prints as O:S-1-0x000139D53E40 and must not swallow the D of D:.
+  auto owner = parse_sddl("O:S-1-5265243712D:");
+  REQUIRE(owner.ok());
+  const std::string owner_text = to_sddl(*owner, SddlContext::raw_sids());
+  CHECK(owner_text == "O:S-1-0x000139D53E40D:");
+  auto owner_again = parse_sddl(owner_text);
+  REQUIRE(owner_again.ok());
+  CHECK(owner_again->owner == owner->owner);
+  CHECK(parse_ok(encode_security_descriptor(*owner_again)).owner == owner->owner);
+
+  auto sd = parse_sddl("G:S-1-4294967296D:");
+  REQUIRE(sd.ok());
+  const std::string text = to_sddl(*sd, SddlContext::raw_sids());
+  CHECK(text == "G:S-1-0x000100000000D:");
+  auto again = parse_sddl(text);
+  REQUIRE(again.ok());
+  CHECK(again->group == sd->group);
+  CHECK(again->dacl_present());
+  CHECK(to_sddl(*again, SddlContext::raw_sids()) == text);
+  CHECK(parse_sddl("O:S-1-0x0000FFFFFFFF-7").ok());
+  CHECK_FALSE(parse_sddl("O:S-1-0x00000000000AD").ok());  // 13 hex digits: the D is not the authority's
+}
+
+// The encoder writes AclSize as 16 bits: an SDDL ACL that would encode past 65535 bytes is refused rather
+// than encoded with a wrapped (lying) AclSize.
+TEST_CASE("SDDL: an ACL too long for AclSize is an error", "[parsers][sd][sddl][negative]") {
+  std::string aces;
+  for (int i = 0; i < 1638; ++i) aces += "(A;;GA;;;UD)";  // 40 bytes each: 8 + 65520 = 65528 bytes
+  auto fits = parse_sddl("D:" + aces);
+  REQUIRE(fits.ok());
+  const std::string bytes = encode_security_descriptor(*fits);
+  CHECK(parse_ok(bytes).dacl->aces.size() == 1638);
+  auto too_long = parse_sddl("D:" + aces + "(A;;GA;;;UD)");  // 65568 bytes
+  REQUIRE_FALSE(too_long.ok());
+  CHECK(too_long.error().message.find("65535") != std::string::npos);
+}
