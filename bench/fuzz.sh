@@ -19,7 +19,8 @@
 # The table (target, seconds, executions, exec/s, corpus, findings) goes to stdout and to
 # build-fuzz/fuzz-results.md. Exit status 1 when any target found something (or failed to run).
 set -euo pipefail
-# The whole script is one function, read before it runs: editing the file meanwhile is safe.
+# The whole script is one function, read before it runs, and the line that calls it exits: editing the file
+# meanwhile is safe.
 main() {
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../scripts/lib/common.sh
@@ -113,11 +114,13 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 clang_version=$(clang++ --version | head -1)
 local out=$build/fuzz-results.md failed=0
 {
-  echo "Parser fuzzing, $(date -u +%Y-%m-%dT%H:%MZ): \`bench/fuzz.sh --seconds $seconds --jobs $jobs\`"
-  echo "Machine: ${cpu:-unknown CPU}, $(nproc) cores, $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;" \
-    "$clang_version; -fsanitize=fuzzer,address,undefined, -O2"
+  local cmd="bench/fuzz.sh --seconds $seconds --jobs $jobs${only:+ --targets $only}"
+  echo "Parser fuzzing, $(date -u +%Y-%m-%dT%H:%MZ): \`$cmd\`"
+  echo "Machine: ${cpu:-unknown CPU}, $(nproc) cores, $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' \
+    /proc/meminfo) RAM; $clang_version; -fsanitize=fuzzer,address,undefined, -O2"
   echo
-  echo "| target | seconds | executions | exec/s | seeds | corpus (units / bytes) | peak RSS MB | crashes | leaks | timeouts | OOMs |"
+  echo "| target | seconds | executions | exec/s | seeds | corpus (units / bytes) | peak RSS MB |" \
+    "crashes | leaks | timeouts | OOMs |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for t in "${targets[@]}"; do
     local lg=$run/$t.log rc execs rate units bytes rss seeds crashes leaks timeouts ooms
@@ -136,7 +139,8 @@ local out=$build/fuzz-results.md failed=0
     units=${units%%/*}
     if ((rc != 0 || crashes + leaks + timeouts + ooms > 0)); then failed=1; fi
     printf '| %s | %s | %s | %s | %s | %s / %s | %s | %s | %s | %s | %s |\n' "$t" "$(cat "$run/$t.seconds")" \
-      "${execs:-?}" "${rate:-?}" "$seeds" "${units:-?}" "${bytes:-?}" "${rss:-?}" "$crashes" "$leaks" "$timeouts" "$ooms"
+      "${execs:-?}" "${rate:-?}" "$seeds" "${units:-?}" "${bytes:-?}" "${rss:-?}" \
+      "$crashes" "$leaks" "$timeouts" "$ooms"
   done
 } >"$out"
 cat "$out"
@@ -150,4 +154,4 @@ if ((failed)); then
   exit 1
 fi
 }
-main "$@"
+main "$@"; exit

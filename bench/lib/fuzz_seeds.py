@@ -152,9 +152,10 @@ def lab(root, s):
                 hexpart = raw.split(b":")[2]
                 s.add("key_credential", bytes.fromhex(hexpart.decode()))
             if name == "objectguid":
-                g = raw
-                s.add("guid", "%08x-%04x-%04x-%s-%s" % (int.from_bytes(g[0:4], "little"), int.from_bytes(g[4:6], "little"),
-                                                       int.from_bytes(g[6:8], "little"), g[8:10].hex(), g[10:].hex()))
+                g = raw  # Data1..3 little-endian (MS-DTYP 2.3.4.2)
+                text = "%08x-%04x-%04x-%s-%s" % (int.from_bytes(g[0:4], "little"), int.from_bytes(g[4:6], "little"),
+                                                 int.from_bytes(g[6:8], "little"), g[8:10].hex(), g[10:].hex())
+                s.add("guid", text)
         # LDIF seeds: the header comment block with the first record, every record alone, and runs of
         # consecutive records up to LDIF_CHUNK bytes (the last one carries the result trailer).
         chunk = ""
