@@ -18,3 +18,9 @@ endforeach()
 # Run against a freshly provisioned DC (before planting), already started by the caller.
 add_test(NAME integration.fresh_dc_defaults COMMAND bash ${ADP_IT}/fresh_dc_defaults.sh $<TARGET_FILE:adpersist>)
 set_tests_properties(integration.fresh_dc_defaults PROPERTIES LABELS integration-fresh SKIP_RETURN_CODE 77 TIMEOUT 300)
+
+# The Graph-like HTTPS server (tests/graph) tests itself: token endpoint (PS256/RS256 assertions, secrets),
+# paging and $select, throttling, refusals, token expiry. It listens on loopback, so it runs in this phase,
+# inside the private network namespace.
+add_test(NAME integration.graph_server_selftest COMMAND /usr/bin/python3 ${PROJECT_SOURCE_DIR}/tests/graph/selftest.py)
+set_tests_properties(integration.graph_server_selftest PROPERTIES LABELS integration TIMEOUT 180)
