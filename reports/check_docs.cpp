@@ -1,5 +1,6 @@
 #include "reports/check_docs.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "scanner/model/dataset.hpp"
@@ -41,12 +42,20 @@ std::string check_markdown(const CheckInfo& i) {
   if (!i.severity_notes.empty()) o << "## Severity\n\n" << i.severity_notes << "\n\n";
   o << "## What is read\n\n";
   for (const auto& n : i.needs) {
-    o << "- " << describe(n.dataset) << ": required " << join(n.required, ", ");
-    if (!n.optional.empty()) o << "; also read when present: " << join(n.optional, ", ");
+    o << "- " << describe(n.dataset);
+    if (!n.required.empty()) o << ": required " << join(n.required, ", ");
+    if (!n.optional.empty())
+      o << (n.required.empty() ? ": read when present: " : "; also read when present: ") << join(n.optional, ", ");
+    if (auto perm = graph_permission(n.dataset); !perm.empty()) o << " (Graph application permission " << perm << ")";
     o << "\n";
   }
-  o << "\nIf a required attribute is missing from the input (not exported, or not readable by the exporting "
-       "account), the check is reported as `not_evaluated` with the reason, never as passed.\n\n";
+  if (i.platform == Platform::entra)
+    o << "\nIf the data was not collected (a file missing from the capture, a request Graph refused) or a "
+         "required property was not selected, the check is reported as `not_evaluated` with the reason (naming "
+         "the missing permission when Graph refused), never as passed.\n\n";
+  else
+    o << "\nIf a required attribute is missing from the input (not exported, or not readable by the exporting "
+         "account), the check is reported as `not_evaluated` with the reason, never as passed.\n\n";
   o << "## Evidence fields\n\n";
   if (i.evidence.empty()) o << "(none)\n";
   for (const auto& e : i.evidence) o << "- `" << e.key << "`: " << e.meaning << "\n";
@@ -60,7 +69,11 @@ std::string check_markdown(const CheckInfo& i) {
 Json check_json(const CheckInfo& i) {
   Json needs = Json::array();
   for (const auto& n : i.needs)
-    needs.push_back({{"dataset", to_string(n.dataset)}, {"required", n.required}, {"optional", n.optional}});
+  {
+    Json nj = {{"dataset", to_string(n.dataset)}, {"required", n.required}, {"optional", n.optional}};
+    if (auto perm = graph_permission(n.dataset); !perm.empty()) nj["graph_permission"] = perm;
+    needs.push_back(std::move(nj));
+  }
   Json ev = Json::array();
   for (const auto& e : i.evidence) ev.push_back({{"key", e.key}, {"meaning", e.meaning}});
   return {{"id", i.id},
@@ -91,12 +104,27 @@ std::string checks_table_text(const std::vector<const CheckInfo*>& infos, bool w
       << cat << std::string(19 - std::min<std::size_t>(cat.size(), 18), ' ') << i->title << "\n";
     if (with_needs)
       for (const auto& n : i->needs) {
-        o << std::string(w + 2, ' ') << "reads " << to_string(n.dataset) << ": " << join(n.required, ", ");
+        o << std::string(w + 2, ' ') << "reads " << to_string(n.dataset) << (n.required.empty() ? "" : ": ")
+          << join(n.required, ", ");
         if (!n.optional.empty()) o << " (+ " << join(n.optional, ", ") << ")";
+        if (auto perm = graph_permission(n.dataset); !perm.empty()) o << " [Graph: " << perm << "]";
         o << "\n";
       }
   }
   o << infos.size() << " checks\n";
+  if (with_needs) {
+    // The Entra app registration's application permissions: the union over the listed checks.
+    std::vector<std::string> perms;
+    for (const auto* i : infos)
+      for (const auto& n : i->needs)
+        if (auto p = graph_permission(n.dataset); !p.empty() &&
+                                                  std::find(perms.begin(), perms.end(), std::string(p)) == perms.end())
+          perms.emplace_back(p);
+    if (!perms.empty()) {
+      std::sort(perms.begin(), perms.end());
+      o << "Microsoft Graph application permissions these checks need: " << join(perms, ", ") << "\n";
+    }
+  }
   return o.str();
 }
 

@@ -16,10 +16,18 @@ void write_ndjson(const model::Report& r, std::ostream& out) {
   common["tool"] = doc["tool"];
   common["run"] = doc["run"];
   common["target"] = doc["targets"].empty() ? model::Json(nullptr) : doc["targets"][0];
+  // A finding's target is the one of its check's platform ("entra.x" → the tenant).
+  auto target_of = [&doc](const std::string& check_id) -> model::Json {
+    const std::string platform = check_id.substr(0, check_id.find('.'));
+    for (const auto& t : doc["targets"])
+      if (t["platform"] == platform) return t;
+    return doc["targets"].empty() ? model::Json(nullptr) : doc["targets"][0];
+  };
   for (const auto& f : doc["findings"]) {
     model::Json line = model::Json::object();
     line["record_type"] = "finding";
     for (auto it = common.begin(); it != common.end(); ++it) line[it.key()] = it.value();
+    line["target"] = target_of(f["check_id"].get<std::string>());
     for (auto it = f.begin(); it != f.end(); ++it) line[it.key()] = it.value();
     out << dump_json(line) << '\n';
   }

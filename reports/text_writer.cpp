@@ -51,6 +51,11 @@ void write_text(const model::Report& r, std::ostream& out, const TextOptions& op
 
   out << st("1", "adpersist " + r.tool_version);
   for (const auto& t : r.targets) {
+    if (t.platform == "entra") {
+      out << "  tenant " << clean(t.tenant_name.empty() ? t.tenant_id : t.tenant_name);
+      if (!t.tenant_id.empty() && t.tenant_name != t.tenant_id) out << " (" << clean(t.tenant_id) << ")";
+      continue;
+    }
     out << "  " << clean(t.domain.empty() ? std::string("(no domain found)") : t.domain);
     if (!t.domain_sid.empty()) out << " (" << t.domain_sid << ")";
   }
@@ -72,7 +77,10 @@ void write_text(const model::Report& r, std::ostream& out, const TextOptions& op
       if (f.severity != s) continue;
       out << "  " << st(severity_colour(s), f.check_id) << "  " << clean(f.resource.name) << ": " << clean(f.message)
           << "\n";
-      out << "      dn: " << clean(f.resource.dn) << "\n";
+      if (!f.resource.dn.empty())
+        out << "      dn: " << clean(f.resource.dn) << "\n";
+      else
+        out << "      " << clean(f.resource.type) << ": " << clean(f.resource.id) << "\n";
       for (auto it = f.evidence.begin(); it != f.evidence.end(); ++it)
         out << "      " << clean(it.key()) << ": " << evidence_text(it.value()) << "\n";
       out << "      finding: " << f.finding_id << "\n";

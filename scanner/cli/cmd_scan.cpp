@@ -79,6 +79,14 @@ int run_scan_command(const ScanOpts& o) {
     print_error(selected.error().describe());
     return kExitUsage;
   }
+  // Without --checks, the checks of the platforms the scan has a source for; named checks always run (and
+  // are "not evaluated" when their platform has no source).
+  if (o.checks.empty()) {
+    auto& v = selected.value();
+    std::erase_if(v, [&](const engine::Check* c) {
+      return c->info().platform == model::Platform::ad ? !o.source.has_ad() : !o.source.has_entra();
+    });
+  }
 
   auto loaded = load_snapshot(o.source, selected.value());
   if (!loaded.snapshot) return loaded.exit_code;

@@ -5,6 +5,8 @@
 #include "scanner/auth/kerberos.hpp"
 #include "scanner/cli/commands.hpp"
 #include "scanner/engine/collection_plan.hpp"
+#include "scanner/model/tenant.hpp"
+#include "scanner/sources/graph/capture.hpp"
 #include "scanner/sources/ldap/ldap_collector.hpp"
 #include "scanner/sources/ldif/ldif_reader.hpp"
 #include "scanner/util/secret.hpp"
@@ -47,6 +49,11 @@ void add_source_options(CLI::App* cmd, SourceCli& s, bool with_ldif) {
       ->capture_default_str()
       ->group("LDAP");
   cmd->add_option("--page-size", s.page_size, "LDAP page size")->check(CLI::Range(1, 100000))->capture_default_str()->group("LDAP");
+  if (with_ldif)
+    cmd->add_option("--graph-dir", s.graph_dir,
+                    "Entra ID: read a Microsoft Graph capture directory (the layout 'collect --record' writes)")
+        ->check(CLI::ExistingDirectory)
+        ->group("Source");
   cmd->add_flag("-v,--verbose", s.verbose, "Progress and timings on stderr");
 }
 
@@ -88,14 +95,30 @@ Result<sources::LdapOptions> ldap_options(const SourceCli& s) {
 
 SnapshotOrError load_snapshot(const SourceCli& s, const std::vector<const engine::Check*>& checks) {
   SnapshotOrError out;
-  if (s.ldif.empty() == s.ldap_uri.empty()) {
-    print_error(s.ldif.empty() ? "nothing to scan: give --ldif FILE or --ldap URI"
-                               : "give --ldif or --ldap, not both");
+  if (!s.ldif.empty() && !s.ldap_uri.empty()) {
+    print_error("give --ldif or --ldap, not both");
+    out.exit_code = kExitUsage;
+    return out;
+  }
+  if (!s.has_ad() && !s.has_entra()) {
+    print_error("nothing to scan: give --ldif FILE or --ldap URI (Active Directory), --graph-dir DIR (Entra ID), "
+                "or both");
     out.exit_code = kExitUsage;
     return out;
   }
   model::SnapshotBuilder builder;
-  if (!s.ldif.empty()) {
+  if (s.has_entra()) {
+    model::entra::TenantBuilder tb;
+    if (auto st = sources::graph::read_capture(s.graph_dir, tb); !st) {
+      print_error(st.error().describe());
+      out.exit_code = kExitUsage;
+      return out;
+    }
+    builder.set_tenant(std::move(tb).finish());
+  }
+  if (!s.has_ad()) {
+    // Entra ID only.
+  } else if (!s.ldif.empty()) {
     for (const auto& path : s.ldif) {
       if (auto st = sources::read_ldif_file(path, builder); !st) {
         print_error(st.error().describe());

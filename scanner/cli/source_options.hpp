@@ -26,6 +26,10 @@ struct SourceCli {
   int max_time = 0;
   int page_size = 1000;
   bool verbose = false;
+  // Entra ID
+  std::string graph_dir;  // an offline Graph capture
+  bool has_ad() const { return !ldif.empty() || !ldap_uri.empty(); }
+  bool has_entra() const { return !graph_dir.empty(); }
 };
 
 void add_source_options(CLI::App* cmd, SourceCli& s, bool with_ldif);

@@ -22,10 +22,11 @@ CollectionPlan plan_collection(const std::vector<const Check*>& checks) {
     auto& v = plan[d];
     if (std::none_of(v.begin(), v.end(), [&](const std::string& x) { return util::iequals(x, a); })) v.push_back(a);
   };
-  for (auto d : model::kAllDatasets)
+  for (auto d : {model::Dataset::domain, model::Dataset::configuration})
     for (const auto& a : core_attributes(d)) add(d, a);
   for (const auto* c : checks)
     for (const auto& n : c->info().needs) {
+      if (model::platform_of(n.dataset) != model::Platform::ad) continue;  // Graph requests are planned apart
       for (const auto& a : n.required) add(n.dataset, a);
       for (const auto& a : n.optional) add(n.dataset, a);
     }

@@ -1,4 +1,4 @@
-// What a collector must fetch for the selected checks: one search per dataset, with the union of the
+// What the LDAP collector must fetch for the selected checks (the AD datasets only): one search per dataset, with the union of the
 // attributes the checks need plus the attributes the snapshot itself uses (classification, domain
 // identity, tier-0 membership).
 #pragma once

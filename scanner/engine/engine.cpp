@@ -4,6 +4,7 @@
 #include <exception>
 #include <unordered_set>
 
+#include "scanner/model/tenant.hpp"
 #include "scanner/util/strings.hpp"
 
 namespace adpersist::engine {
@@ -17,6 +18,20 @@ std::string unmet_needs(const CheckInfo& info, const Snapshot& snap) {
     if (ds.state != DatasetState::ok) {
       problems.push_back(std::string("dataset '") + std::string(to_string(need.dataset)) + "' is " +
                          (ds.state == DatasetState::partial ? "incomplete: " : "missing: ") + ds.reason);
+      continue;
+    }
+    if (platform_of(need.dataset) == Platform::entra) {
+      // Graph returns every $select-ed property on every object (null when unset): a property no object
+      // carries was not selected.
+      std::vector<std::string> absent;
+      for (const auto& a : need.required)
+        if (snap.tenant()->property(need.dataset, a) != AttrCoverage::collected) absent.push_back(a);
+      if (!absent.empty()) {
+        std::string list;
+        for (const auto& a : absent) list += (list.empty() ? "" : ", ") + a;
+        problems.push_back("the " + std::string(to_string(need.dataset)) + " objects do not carry " + list +
+                           " (not in the collection's $select)");
+      }
       continue;
     }
     std::vector<std::string> not_collected, unknown;
@@ -62,22 +77,42 @@ Report run_scan(const Snapshot& snap, const std::vector<const Check*>& checks, c
   r.since_seconds = options.recent_window.count();
   r.fail_on = options.fail_on;
 
-  Target t;
-  if (const auto& d = snap.domain()) {
-    t.domain = d->dns_name;
-    t.domain_dn = d->dn;
-    t.domain_sid = d->sid ? d->sid->to_string() : "";
-    t.netbios_name = d->netbios_name;
+  // One target per platform the scan reads (AD when no source at all, so a report always names one).
+  const bool ad = snap.has_ad_source() || !snap.has_entra_source();
+  const bool entra = snap.has_entra_source();
+  std::string domain_sid, tenant_id;
+  if (ad) {
+    Target t;
+    if (const auto& d = snap.domain()) {
+      t.domain = d->dns_name;
+      t.domain_dn = d->dn;
+      t.domain_sid = d->sid ? d->sid->to_string() : "";
+      t.netbios_name = d->netbios_name;
+    }
+    for (const auto& s : snap.sources()) t.sources.push_back(s.name);
+    domain_sid = t.domain_sid;
+    r.targets.push_back(t);
   }
-  for (const auto& s : snap.sources()) t.sources.push_back(s.name);
-  r.targets.push_back(t);
+  if (entra) {
+    const auto& tenant = *snap.tenant();
+    Target t;
+    t.platform = "entra";
+    t.tenant_id = tenant.tenant_id();
+    t.tenant_name = tenant.display_name();
+    if (const auto& org = tenant.organization()) t.domain = org->default_domain;
+    t.sources = tenant.sources;
+    tenant_id = t.tenant_id;
+    r.targets.push_back(t);
+    for (const auto& n : tenant.notes) r.notes.push_back(n);
+  }
   for (auto d : kAllDatasets) {
+    if (platform_of(d) == Platform::ad ? !ad : !entra) continue;
     const auto& st = snap.dataset(d);
     r.datasets.push_back({std::string(to_string(d)),
                           st.state == DatasetState::ok ? "ok" : st.state == DatasetState::partial ? "partial" : "missing",
                           st.reason});
   }
-  r.notes = snap.notes();
+  r.notes.insert(r.notes.begin(), snap.notes().begin(), snap.notes().end());
 
   const CheckContext ctx{snap, options.now, options.recent_window};
   for (const Check* c : checks) {
@@ -107,7 +142,7 @@ Report run_scan(const Snapshot& snap, const std::vector<const Check*>& checks, c
       }
       // Findings are kept even when the check declined part of its work.
       for (auto& f : out.items()) {
-        f.finding_id = fingerprint(f, to_string(info.platform), t.domain_sid);
+        f.finding_id = fingerprint(f, to_string(info.platform), info.platform == Platform::entra ? tenant_id : domain_sid);
         if (f.severity >= Severity::low && cr.status == CheckStatus::passed) cr.status = CheckStatus::failed;
         ReportFinding rf{std::move(f), info.title, info.category, info.remediation, info.mitre, info.references};
         r.findings.push_back(std::move(rf));

@@ -10,9 +10,6 @@
 
 namespace adpersist::model {
 
-enum class Platform { ad, entra };
-std::string_view to_string(Platform p);
-
 struct EvidenceField {
   std::string key;
   std::string meaning;

@@ -9,14 +9,41 @@
 namespace adpersist::model {
 
 enum class Dataset {
+  // Active Directory (LDAP or LDIF)
   domain,         // the domain naming context (defaultNamingContext), subtree
   configuration,  // the configuration naming context, subtree
+  // Entra ID (Microsoft Graph v1.0, live or a capture): one Graph collection each
+  organization,                    // /organization
+  applications,                    // /applications
+  service_principals,              // /servicePrincipals
+  app_role_assigned_to,            // /servicePrincipals/{id}/appRoleAssignedTo of the Microsoft resource SPs
+  federated_identity_credentials,  // /applications/{id}/federatedIdentityCredentials, every application
+  app_owners,                      // /applications/{id}/owners, the privileged applications
+  domains,                         // /domains
+  federation_configuration,        // /domains/{id}/federationConfiguration, every federated domain
+  oauth2_permission_grants,        // /oauth2PermissionGrants
+  role_assignments,                // /roleManagement/directory/roleAssignments (principal expanded)
+  role_definitions,                // /roleManagement/directory/roleDefinitions
+  directory_audits,                // /auditLogs/directoryAudits inside --since
 };
-inline constexpr Dataset kAllDatasets[] = {Dataset::domain, Dataset::configuration};
+inline constexpr Dataset kAllDatasets[] = {
+    Dataset::domain,           Dataset::configuration,
+    Dataset::organization,     Dataset::applications,
+    Dataset::service_principals, Dataset::app_role_assigned_to,
+    Dataset::federated_identity_credentials, Dataset::app_owners,
+    Dataset::domains,          Dataset::federation_configuration,
+    Dataset::oauth2_permission_grants, Dataset::role_assignments,
+    Dataset::role_definitions, Dataset::directory_audits};
+
+enum class Platform { ad, entra };
+std::string_view to_string(Platform p);
+Platform platform_of(Dataset d);
 
 std::string_view to_string(Dataset d);
 // One line for docs and `checks list --needs`: what the collector reads for the dataset.
 std::string_view describe(Dataset d);
+// Entra datasets: the Graph application permission that lets an app read it (empty for AD datasets).
+std::string_view graph_permission(Dataset d);
 
 enum class DatasetState {
   ok,       // collected completely
@@ -36,7 +63,7 @@ enum class AttrCoverage {
   unknown,        // no header says what was requested and no object carries it
 };
 
-// A check's need: attributes of one dataset. `required` gate evaluation; `optional` are fetched too and
+// A check's need: attributes of one dataset (Graph properties, for the Entra datasets). `required` gate evaluation; `optional` are fetched too and
 // only enrich evidence.
 struct Need {
   Dataset dataset;

@@ -6,7 +6,6 @@
 
 namespace adpersist::model {
 
-std::string_view to_string(Platform p) { return p == Platform::ad ? "ad" : "entra"; }
 
 Resource resource_of(const Entry& e) {
   Resource r;

@@ -60,13 +60,19 @@ Json to_json(const Report& r) {
               {"since_seconds", r.since_seconds},
               {"fail_on", r.fail_on ? Json(std::string(to_string(*r.fail_on))) : Json("none")}};
   Json targets = Json::array();
-  for (const auto& t : r.targets)
-    targets.push_back({{"platform", t.platform},
-                       {"domain", t.domain},
-                       {"domain_dn", t.domain_dn},
-                       {"domain_sid", t.domain_sid},
-                       {"netbios_name", t.netbios_name},
-                       {"sources", t.sources}});
+  for (const auto& t : r.targets) {
+    Json tj = {{"platform", t.platform},
+               {"domain", t.domain},
+               {"domain_dn", t.domain_dn},
+               {"domain_sid", t.domain_sid},
+               {"netbios_name", t.netbios_name}};
+    if (t.platform == "entra") {
+      tj["tenant_id"] = t.tenant_id;
+      tj["tenant_name"] = t.tenant_name;
+    }
+    tj["sources"] = t.sources;
+    targets.push_back(std::move(tj));
+  }
   j["targets"] = targets;
 
   Json sev = Json::object();

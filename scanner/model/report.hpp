@@ -38,6 +38,8 @@ struct Target {
   std::string domain_dn;
   std::string domain_sid;
   std::string netbios_name;
+  std::string tenant_id;    // entra: the directory (tenant) id
+  std::string tenant_name;  // entra: the organization's display name
   std::vector<std::string> sources;
 };
 

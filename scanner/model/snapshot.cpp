@@ -4,6 +4,7 @@
 
 #include "scanner/model/descriptors.hpp"
 #include "scanner/model/privilege.hpp"
+#include "scanner/model/tenant.hpp"
 #include "scanner/util/strings.hpp"
 
 namespace adpersist::model {
@@ -132,6 +133,10 @@ std::string_view Entry::display_name() const {
 
 // ------------------------------------------------------------------------------------------- Snapshot
 
+void SnapshotBuilder::set_tenant(entra::Tenant tenant) {
+  snap_.tenant_ = std::make_unique<entra::Tenant>(std::move(tenant));
+}
+
 Snapshot::Snapshot()
     : arena_(std::make_unique<Arena>()),
       attrs_(std::make_unique<AttrTable>()),
@@ -153,6 +158,7 @@ Snapshot& Snapshot::operator=(Snapshot&& o) noexcept {
   sources_ = std::move(o.sources_);
   privilege_ = std::move(o.privilege_);
   descriptors_ = std::move(o.descriptors_);
+  tenant_ = std::move(o.tenant_);
   notes_ = std::move(o.notes_);
   for (auto& e : entries_) e.snap_ = this;  // entries point back at their snapshot
   return *this;
@@ -169,6 +175,11 @@ const Entry* Snapshot::find_sid(const Sid& sid) const {
 }
 
 const DatasetStatus& Snapshot::dataset(Dataset d) const {
+  if (platform_of(d) == Platform::entra) {
+    static const DatasetStatus kNoTenant{DatasetState::missing,
+                                         "no Entra ID source was given (--graph-dir DIR, or --tenant for a live scan)"};
+    return tenant_ ? tenant_->dataset(d) : kNoTenant;
+  }
   static const DatasetStatus kMissing{DatasetState::missing, "not collected"};
   auto it = datasets_.find(d);
   return it == datasets_.end() ? kMissing : it->second;

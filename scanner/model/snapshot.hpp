@@ -152,6 +152,9 @@ struct DomainInfo {
 
 class Privilege;
 class DescriptorTable;
+namespace entra {
+class Tenant;
+}
 
 class Snapshot {
  public:
@@ -178,6 +181,12 @@ class Snapshot {
   // Parsed nTSecurityDescriptor values, each distinct value once, computed at build time.
   const DescriptorTable& descriptors() const { return *descriptors_; }
 
+  // The Entra ID tenant, when an Entra source was given (nullptr otherwise).
+  const entra::Tenant* tenant() const { return tenant_.get(); }
+  // Which platforms the scan has a source for.
+  bool has_ad_source() const { return !sources_.empty(); }
+  bool has_entra_source() const { return tenant_ != nullptr; }
+
   // Input-level notes worth showing the user (assumptions made, values skipped).
   const std::vector<std::string>& notes() const { return notes_; }
   const Arena& arena() const { return *arena_; }
@@ -198,6 +207,7 @@ class Snapshot {
   std::vector<SourceInfo> sources_;
   std::unique_ptr<Privilege> privilege_;
   std::unique_ptr<DescriptorTable> descriptors_;
+  std::unique_ptr<entra::Tenant> tenant_;
   std::vector<std::string> notes_;
 };
 
@@ -217,6 +227,8 @@ class SnapshotBuilder {
   // A source reports that a dataset could not be fully collected.
   void mark_partial(Dataset d, std::string reason);
   void add_note(std::string note) { snap_.notes_.push_back(std::move(note)); }
+  // The Entra half of the scan (from a Graph capture or a live collection).
+  void set_tenant(entra::Tenant tenant);
 
   // Finishes: classifies entries, finds the domain, resolves coverage and privilege. Errors when the
   // input holds several domains (scan each domain separately).

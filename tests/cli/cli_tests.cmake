@@ -26,6 +26,12 @@ adp_expect_exit(cli.exit_lab_gate 1 ${ADP_BIN} scan ${ADP_LAB} -q)
 adp_expect_exit(cli.exit_lab_gate_off 0 ${ADP_BIN} scan ${ADP_LAB} -q --fail-on none)
 # Without the configuration NC, ad.dsheuristics cannot run: incomplete outranks findings.
 adp_expect_exit(cli.exit_incomplete 3 ${ADP_BIN} scan --ldif fixtures/lab/domain.ldif --now 2026-12-01T00:00:00Z -q)
+# Entra ID: the fixture tenant trips the gate; a missing capture directory is a usage error; an AD check
+# named without an AD source is not evaluated (exit 3), never passed.
+set(ADP_TENANT --graph-dir fixtures/tenant --now 2026-12-01T00:00:00Z)
+adp_expect_exit(cli.exit_tenant_gate 1 ${ADP_BIN} scan ${ADP_TENANT} -q)
+adp_expect_exit(cli.exit_tenant_missing_dir 2 ${ADP_BIN} scan --graph-dir /nonexistent-capture)
+adp_expect_exit(cli.exit_tenant_ad_check 3 ${ADP_BIN} scan ${ADP_TENANT} --checks ad.rbcd -q)
 
 add_test(NAME cli.malformed_ldif COMMAND bash ${ADP_CLI}/malformed_ldif.sh ${ADP_BIN})
 add_test(NAME cli.report_schema COMMAND bash ${ADP_CLI}/report_schema.sh ${ADP_BIN} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})

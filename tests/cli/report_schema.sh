@@ -21,3 +21,22 @@ for l in lines[:-1]:
     assert l["target"]["domain"] == "lab.adpersist.test" and l["run"]["now"] == "2026-12-01T00:00:00Z"
 print("schema ok:", len(doc["findings"]), "findings")
 PY
+
+# Both platforms in one report: one target each, and each NDJSON finding carries its own platform's target.
+"$bin" scan --ldif fixtures/lab/domain.ldif --ldif fixtures/lab/configuration.ldif --graph-dir fixtures/tenant \
+  --now 2026-12-01T00:00:00Z -q --output "json=$dir/both.json" --output "ndjson=$dir/both.ndjson" || [ $? -eq 1 ]
+/usr/bin/python3 - "$dir/both.json" "$dir/both.ndjson" <<'PY'
+import json, sys, jsonschema
+schema = json.load(open("docs/report.schema.json"))
+doc = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator(schema).validate(doc)
+assert [t["platform"] for t in doc["targets"]] == ["ad", "entra"], doc["targets"]
+assert doc["targets"][1]["tenant_id"] == "3f1c2e7a-5b8d-4c91-a2e6-7d0b9f4e1a53"
+platforms = {c["id"].split(".")[0] for c in doc["checks"]}
+assert platforms == {"ad", "entra"}, platforms
+assert doc["summary"]["complete"], [c for c in doc["checks"] if c["status"] != "passed" and c["status"] != "failed"]
+lines = [json.loads(l) for l in open(sys.argv[2])][:-1]
+for l in lines:
+    assert l["target"]["platform"] == l["check_id"].split(".")[0], (l["check_id"], l["target"])
+print("schema ok (ad + entra):", len(doc["findings"]), "findings")
+PY

@@ -123,9 +123,13 @@ TEST_CASE("registry: selection by id and glob; unknown patterns are usage errors
   auto some = engine::select_checks({"ad.unconstrained-delegation"}, {});
   REQUIRE(some.ok());
   CHECK(some->size() == 1);
+  auto ad = engine::select_checks({"ad.*"}, {});
+  REQUIRE(ad.ok());
+  CHECK(ad->size() < all->size());  // the entra.* checks are left out
+  for (const auto* c : ad.value()) CHECK(c->info().platform == model::Platform::ad);
   auto skip = engine::select_checks({"ad.*"}, {"ad.unconstrained-delegation"});
   REQUIRE(skip.ok());
-  CHECK(skip->size() == all->size() - 1);
+  CHECK(skip->size() == ad->size() - 1);
   auto typo = engine::select_checks({"ad.unconstrained-delegatoin"}, {});
   REQUIRE_FALSE(typo.ok());
   CHECK(typo.error().code == ErrorCode::usage);
