@@ -88,7 +88,10 @@ int run_scan_command(const ScanOpts& o) {
     });
   }
 
-  auto loaded = load_snapshot(o.source, selected.value());
+  LoadContext ctx;
+  ctx.now = so.now;
+  ctx.since = so.recent_window;
+  auto loaded = load_snapshot(o.source, selected.value(), ctx);
   if (!loaded.snapshot) return loaded.exit_code;
 
   model::Report report = engine::run_scan(*loaded.snapshot, selected.value(), so);

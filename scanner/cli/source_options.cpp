@@ -1,5 +1,9 @@
 #include "scanner/cli/source_options.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "scanner/auth/kerberos.hpp"
@@ -7,9 +11,11 @@
 #include "scanner/engine/collection_plan.hpp"
 #include "scanner/model/tenant.hpp"
 #include "scanner/sources/graph/capture.hpp"
+#include "scanner/sources/graph/collector.hpp"
 #include "scanner/sources/ldap/ldap_collector.hpp"
 #include "scanner/sources/ldif/ldif_reader.hpp"
 #include "scanner/util/secret.hpp"
+#include "scanner/util/strings.hpp"
 
 namespace adpersist::cli {
 
@@ -20,9 +26,11 @@ void add_source_options(CLI::App* cmd, SourceCli& s, bool with_ldif) {
         ->group("Source");
   cmd->add_option("--ldap", s.ldap_uri, "Live scan: ldaps://DC or ldap://DC (connect by the DC's FQDN)")->group("Source");
   cmd->add_flag("--starttls", s.starttls, "Upgrade an ldap:// connection with StartTLS")->group("LDAP");
-  cmd->add_option("--ca-file", s.ca_file, "CA certificate(s) to verify the DC (default: the system store)")
+  cmd->add_option("--ca-file", s.ca_file,
+                  "CA certificate(s) to verify the DC or Microsoft Graph and its token endpoint (default: the system "
+                  "store)")
       ->check(CLI::ExistingFile)
-      ->group("LDAP");
+      ->group("TLS");
   cmd->add_flag("--insecure-skip-verify", s.insecure_skip_verify, "Do NOT verify the DC's certificate (unsafe)")
       ->group("LDAP");
   cmd->add_option("--sasl", s.sasl, "SASL mechanism: gssapi (Kerberos; the default without --bind-dn)")
@@ -54,7 +62,66 @@ void add_source_options(CLI::App* cmd, SourceCli& s, bool with_ldif) {
                     "Entra ID: read a Microsoft Graph capture directory (the layout 'collect --record' writes)")
         ->check(CLI::ExistingDirectory)
         ->group("Source");
+  const char* kEntra = "Entra ID";
+  cmd->add_option("--tenant", s.tenant,
+                  "Live Entra ID scan of this tenant (GUID or verified domain; default $AZURE_TENANT_ID, which with "
+                  "$AZURE_CLIENT_ID starts a live scan when no other source is given)")
+      ->group(kEntra);
+  cmd->add_option("--client-id", s.client_id, "Application (client) id of the scanner's app registration "
+                                              "(default $AZURE_CLIENT_ID)")
+      ->group(kEntra);
+  cmd->add_option("--client-cert", s.client_cert,
+                  "PEM certificate of the app's certificate credential (default $AZURE_CLIENT_CERTIFICATE_PATH)")
+      ->check(CLI::ExistingFile)
+      ->group(kEntra);
+  cmd->add_option("--client-key", s.client_key, "PEM private key of --client-cert (default: in the certificate file)")
+      ->check(CLI::ExistingFile)
+      ->group(kEntra);
+  cmd->add_option("--client-pfx", s.client_pfx, "PKCS#12 file with the certificate and its key")
+      ->check(CLI::ExistingFile)
+      ->group(kEntra);
+  cmd->add_option("--client-pfx-password-file", s.client_pfx_password_file,
+                  "Password of --client-pfx from this file, or '-' for stdin (else "
+                  "$CREDENTIALS_DIRECTORY/graph-pfx-password, else none)")
+      ->group(kEntra);
+  cmd->add_option("--client-secret-file", s.client_secret_file,
+                  "Client secret from this file, or '-' for stdin (else $CREDENTIALS_DIRECTORY/graph-client-secret); "
+                  "a secret is never taken from the command line or AZURE_CLIENT_SECRET")
+      ->group(kEntra);
+  // Not an option: caught so that a secret typed on the command line is refused without being echoed (an
+  // unknown option's value would be printed in CLI11's error message).
+  cmd->add_option("--client-secret", s.client_secret_on_argv)->group("");
+  cmd->add_option("--assertion-alg", s.assertion_alg,
+                  "Signature of the certificate's client assertion: ps256 (x5t#S256) or rs256 (legacy x5t)")
+      ->check(CLI::IsMember({"ps256", "rs256"}))
+      ->capture_default_str()
+      ->group(kEntra);
+  cmd->add_option("--cloud", s.cloud, "Microsoft cloud: global, usgov (GCC High), usgov-dod, china")
+      ->check(CLI::IsMember({"global", "usgov", "usgov-dod", "china"}))
+      ->capture_default_str()
+      ->group(kEntra);
+  cmd->add_option("--graph-url", s.graph_url, "Microsoft Graph root instead of the cloud's (https://host[:port])")
+      ->group(kEntra);
+  cmd->add_option("--login-url", s.login_url, "Token endpoint root instead of the cloud's (https://host[:port])")
+      ->group(kEntra);
+  cmd->add_option("--graph-concurrency", s.graph_concurrency, "Graph requests in flight at once")
+      ->check(CLI::Range(1, 16))
+      ->capture_default_str()
+      ->group(kEntra);
+  cmd->add_option("--graph-timeout", s.graph_timeout, "Seconds to wait for any one Graph or token answer")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str()
+      ->group(kEntra);
   cmd->add_flag("-v,--verbose", s.verbose, "Progress and timings on stderr");
+}
+
+bool SourceCli::has_graph_live() const {
+  if (!tenant.empty() || !client_id.empty() || !client_cert.empty() || !client_pfx.empty() ||
+      !client_secret_file.empty() || !client_secret_on_argv.empty())
+    return true;
+  const char* t = std::getenv("AZURE_TENANT_ID");
+  const char* c = std::getenv("AZURE_CLIENT_ID");
+  return !has_ad() && graph_dir.empty() && t && *t && c && *c;
 }
 
 namespace {
@@ -91,9 +158,167 @@ Result<sources::LdapOptions> ldap_options(const SourceCli& s) {
                  "path can impersonate it and read what is sent\n";
   return o;
 }
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+// A credential file under $CREDENTIALS_DIRECTORY (systemd LoadCredential=), or "".
+std::string credential_file(const std::string& name) {
+  const std::string dir = env("CREDENTIALS_DIRECTORY");
+  if (dir.empty()) return {};
+  const std::string path = dir + "/" + name;
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec) ? path : std::string();
+}
+
+bool valid_tenant(const std::string& t) {
+  if (sources::graph::is_guid(t)) return true;
+  if (t.empty() || t.size() > 253 || t.front() == '.' || t.front() == '-') return false;
+  return std::all_of(t.begin(), t.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+  });
+}
+
+Result<std::string> https_root(const std::string& flag, std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  if (!util::istarts_with(url, "https://") || url.size() <= 8 ||
+      url.find_first_of("?# \t", 8) != std::string::npos)
+    return make_error(ErrorCode::usage, flag + " takes an https:// URL without query (TLS is required), got '" + url + "'");
+  return url;
+}
+
+Result<sources::graph::ClientCredential> graph_credential(const SourceCli& s) {
+  using sources::graph::ClientCredential;
+  ClientCredential c;
+  c.alg = s.assertion_alg == "rs256" ? sources::graph::AssertionAlg::rs256 : sources::graph::AssertionAlg::ps256;
+  const int given = (!s.client_cert.empty() || !s.client_key.empty()) + !s.client_pfx.empty() +
+                    !s.client_secret_file.empty();
+  if (given > 1)
+    return make_error(ErrorCode::usage,
+                      "give one client credential: --client-cert (with --client-key), --client-pfx or --client-secret-file");
+  if (!s.client_key.empty() && s.client_cert.empty())
+    return make_error(ErrorCode::usage, "--client-key goes with --client-cert");
+  if (!s.client_pfx_password_file.empty() && s.client_pfx.empty())
+    return make_error(ErrorCode::usage, "--client-pfx-password-file goes with --client-pfx");
+  if (!s.client_cert.empty()) {
+    auto cert = sources::graph::load_certificate_pem(s.client_cert, s.client_key);
+    if (!cert) return cert.error();
+    c.certificate = std::move(cert.value());
+    return c;
+  }
+  if (!s.client_pfx.empty()) {
+    util::Secret password;
+    std::string spec = s.client_pfx_password_file.empty() ? credential_file("graph-pfx-password")
+                                                           : s.client_pfx_password_file;
+    if (!spec.empty()) {
+      auto pw = util::load_secret(spec, "", "");
+      if (!pw) return pw.error();
+      password = std::move(pw.value());
+    }
+    auto cert = sources::graph::load_certificate_pkcs12(s.client_pfx, password);
+    if (!cert) return cert.error();
+    c.certificate = std::move(cert.value());
+    return c;
+  }
+  std::string secret_spec = s.client_secret_file;
+  if (secret_spec.empty()) {
+    if (const std::string path = env("AZURE_CLIENT_CERTIFICATE_PATH"); !path.empty()) {
+      auto cert = sources::graph::load_certificate_any(path);
+      if (!cert) return cert.error();
+      c.certificate = std::move(cert.value());
+      return c;
+    }
+    secret_spec = credential_file("graph-client-secret");
+  }
+  if (secret_spec.empty())
+    return make_error(ErrorCode::usage,
+                      std::string("no client credential: give --client-cert and --client-key, --client-pfx, or "
+                                  "--client-secret-file (or set AZURE_CLIENT_CERTIFICATE_PATH, or provide "
+                                  "$CREDENTIALS_DIRECTORY/graph-client-secret)") +
+                          (env("AZURE_CLIENT_SECRET").empty() ? "" : "; AZURE_CLIENT_SECRET is never read"));
+  auto secret = util::load_secret(secret_spec, "", "");
+  if (!secret) return secret.error();
+  c.kind = ClientCredential::Kind::secret;
+  c.secret = std::move(secret.value());
+  return c;
+}
+
+Result<sources::graph::GraphOptions> graph_options(const SourceCli& s, const LoadContext& ctx) {
+  sources::graph::GraphOptions o;
+  if (!s.client_secret_on_argv.empty())
+    return make_error(ErrorCode::usage,
+                      "a client secret is never taken from the command line (other users see it in the process list, "
+                      "and it stays in shell history): use --client-secret-file FILE or '-' for stdin");
+  o.tenant = s.tenant.empty() ? env("AZURE_TENANT_ID") : s.tenant;
+  if (o.tenant.empty()) return make_error(ErrorCode::usage, "a live Entra ID scan needs --tenant (or AZURE_TENANT_ID)");
+  if (!valid_tenant(o.tenant))
+    return make_error(ErrorCode::usage, "--tenant takes a tenant GUID or a domain name, got '" + o.tenant + "'");
+  o.client_id = s.client_id.empty() ? env("AZURE_CLIENT_ID") : s.client_id;
+  if (o.client_id.empty())
+    return make_error(ErrorCode::usage, "a live Entra ID scan needs --client-id (or AZURE_CLIENT_ID)");
+  if (!sources::graph::is_guid(o.client_id))
+    return make_error(ErrorCode::usage, "--client-id takes the application (client) id, a GUID");
+  auto cloud = sources::graph::cloud_endpoints(s.cloud);
+  if (!cloud) return make_error(ErrorCode::usage, "unknown --cloud '" + s.cloud + "'");
+  auto graph = https_root("--graph-url", s.graph_url.empty() ? cloud->graph : s.graph_url);
+  if (!graph) return graph.error();
+  auto login = https_root("--login-url", s.login_url.empty() ? cloud->login : s.login_url);
+  if (!login) return login.error();
+  o.graph_root = graph.value();
+  o.login_root = login.value();
+  auto cred = graph_credential(s);
+  if (!cred) return cred.error();
+  o.credential = std::move(cred.value());
+  o.ca_file = s.ca_file;
+  o.concurrency = s.graph_concurrency;
+  o.timeout = std::chrono::seconds(s.graph_timeout);
+  o.audit_since = ctx.now - ctx.since;
+  o.record_dir = ctx.record_dir;
+  o.verbose = s.verbose;
+  if (s.insecure_skip_verify)
+    return make_error(ErrorCode::usage, "--insecure-skip-verify is for LDAP only: Microsoft Graph is always verified");
+  return o;
+}
+
+// Reads the Entra ID source (a capture or live Graph) into `builder`. Returns an exit code, 0 on success.
+int load_entra(const SourceCli& s, const std::vector<const engine::Check*>& checks, const LoadContext& ctx,
+               model::SnapshotBuilder& builder) {
+  model::entra::TenantBuilder tb;
+  if (!s.graph_dir.empty() && s.has_graph_live()) {
+    print_error("give --graph-dir (a capture) or --tenant (a live scan), not both");
+    return kExitUsage;
+  }
+  if (!s.graph_dir.empty()) {
+    if (auto st = sources::graph::read_capture(s.graph_dir, tb); !st) {
+      print_error(st.error().describe());
+      return kExitUsage;
+    }
+  } else {
+    auto opts = graph_options(s, ctx);
+    if (!opts) {
+      print_error(opts.error().describe());
+      return opts.error().code == ErrorCode::usage || opts.error().code == ErrorCode::io ? kExitUsage : kExitIncomplete;
+    }
+    const auto plan = engine::plan_graph_collection(checks);
+    if (plan.empty() && ctx.record_dir.empty()) {
+      tb.add_note("no selected check reads Entra ID: nothing was requested from Microsoft Graph");
+    } else {
+      auto stats = sources::graph::collect_graph(opts.value(), plan, tb);
+      if (!stats) {
+        print_error(stats.error().describe());
+        return stats.error().code == ErrorCode::usage || stats.error().code == ErrorCode::io ? kExitUsage
+                                                                                              : kExitIncomplete;
+      }
+    }
+  }
+  builder.set_tenant(std::move(tb).finish());
+  return kExitOk;
+}
 }  // namespace
 
-SnapshotOrError load_snapshot(const SourceCli& s, const std::vector<const engine::Check*>& checks) {
+SnapshotOrError load_snapshot(const SourceCli& s, const std::vector<const engine::Check*>& checks,
+                              const LoadContext& ctx) {
   SnapshotOrError out;
   if (!s.ldif.empty() && !s.ldap_uri.empty()) {
     print_error("give --ldif or --ldap, not both");
@@ -101,23 +326,20 @@ SnapshotOrError load_snapshot(const SourceCli& s, const std::vector<const engine
     return out;
   }
   if (!s.has_ad() && !s.has_entra()) {
-    print_error("nothing to scan: give --ldif FILE or --ldap URI (Active Directory), --graph-dir DIR (Entra ID), "
-                "or both");
+    print_error("nothing to scan: give --ldif FILE or --ldap URI (Active Directory), --graph-dir DIR or --tenant T "
+                "(Entra ID), or both");
     out.exit_code = kExitUsage;
     return out;
   }
   model::SnapshotBuilder builder;
   if (s.has_entra()) {
-    model::entra::TenantBuilder tb;
-    if (auto st = sources::graph::read_capture(s.graph_dir, tb); !st) {
-      print_error(st.error().describe());
-      out.exit_code = kExitUsage;
+    if (int rc = load_entra(s, checks, ctx, builder); rc != kExitOk) {
+      out.exit_code = rc;
       return out;
     }
-    builder.set_tenant(std::move(tb).finish());
   }
   if (!s.has_ad()) {
-    // Entra ID only.
+    // Entra only.
   } else if (!s.ldif.empty()) {
     for (const auto& path : s.ldif) {
       if (auto st = sources::read_ldif_file(path, builder); !st) {

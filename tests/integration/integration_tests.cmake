@@ -24,3 +24,9 @@ set_tests_properties(integration.fresh_dc_defaults PROPERTIES LABELS integration
 # inside the private network namespace.
 add_test(NAME integration.graph_server_selftest COMMAND /usr/bin/python3 ${PROJECT_SOURCE_DIR}/tests/graph/selftest.py)
 set_tests_properties(integration.graph_server_selftest PROPERTIES LABELS integration TIMEOUT 180)
+
+# The live Microsoft Graph collector (app-only auth, paging, throttling, token renewal, refusals, collect
+# --record) against that server serving fixtures/tenant: live, offline and recorded scans must agree.
+# Loopback only, no DC.
+add_test(NAME integration.graph_live COMMAND bash ${ADP_IT}/graph_live.sh $<TARGET_FILE:adpersist>)
+set_tests_properties(integration.graph_live PROPERTIES LABELS integration SKIP_RETURN_CODE 77 TIMEOUT 300)
