@@ -12,22 +12,6 @@ namespace {
 using namespace adpersist::model;
 namespace me = model::entra;
 
-// Credentials that can still authenticate: secrets and Verify certificates not yet expired.
-int live_credentials(const std::vector<me::KeyCredential>& keys,
-                     const std::vector<me::PasswordCredential>& pws, me::TimePoint now) {
-  int n = 0;
-  for (const auto& k : keys)
-    if (util::iequals(k.usage, "Verify") && (!k.end || *k.end > now)) ++n;
-  for (const auto& p : pws)
-    if (!p.end || *p.end > now) ++n;
-  return n;
-}
-
-std::string window_text(const engine::CheckContext& ctx) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::hours>(ctx.recent_window).count() / 24) +
-         "-day window";
-}
-
 class CriticalAppRoles final : public engine::Check {
  public:
   const CheckInfo& info() const override {
@@ -125,7 +109,7 @@ class CriticalAppRoles final : public engine::Check {
         if (!seen.insert(util::to_lower(key)).second) continue;
 
         const me::Application* app = t.app_by_app_id(sp.app_id);
-        const int sp_creds = live_credentials(sp.keys, sp.passwords, ctx.now);
+        const int sp_creds = entra::live_credentials(sp.keys, sp.passwords, ctx.now);
         const auto& created = g.assignment->created;
         const bool recent = created && ctx.is_recent(*created);
 
@@ -140,7 +124,7 @@ class CriticalAppRoles final : public engine::Check {
 
         std::string msg = "holds " + g.value + " on " + g.resource->display_name + ", ";
         msg += created ? "granted " + parsers::format_rfc3339(*created).substr(0, 10) +
-                             (recent ? " (inside the " + window_text(ctx) + ")" : "")
+                             (recent ? " (inside the " + entra::window_text(ctx.recent_window) + ")" : "")
                        : std::string("grant date unknown");
         if (own == entra::Ownership::third_party) msg += "; third-party application";
         if (own == entra::Ownership::microsoft)
@@ -164,7 +148,7 @@ class CriticalAppRoles final : public engine::Check {
         Json creds = Json::object();
         creds["service_principal"] = sp_creds;
         creds["application"] =
-            apps_ok && app ? Json(live_credentials(app->keys, app->passwords, ctx.now)) : Json(nullptr);
+            apps_ok && app ? Json(entra::live_credentials(app->keys, app->passwords, ctx.now)) : Json(nullptr);
         f.add("credentials", std::move(creds));
         f.add("other_privileged_permissions", std::move(others));
       }

@@ -55,11 +55,6 @@ bool tenant_wide(std::string_view scope) {
   return scope.empty() || scope == "/";
 }
 
-std::string window_text(const engine::CheckContext& ctx) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::hours>(ctx.recent_window).count() / 24) +
-         "-day window";
-}
-
 // A user by UPN, a group by name; the object id when the principal was not expanded.
 Resource principal_resource(const me::RoleAssignment& ra, Kind k) {
   Resource r;
@@ -184,7 +179,7 @@ class PrivilegedRoleMembers final : public engine::Check {
       if (!wide) msg += " (scope " + ra.directory_scope_id + ")";
       if (recent)
         msg += "; " + std::string(kind == Kind::group ? "group" : "account") + " created " +
-               parsers::format_rfc3339(*created).substr(0, 10) + " (inside the " + window_text(ctx) + ")";
+               parsers::format_rfc3339(*created).substr(0, 10) + " (inside the " + entra::window_text(ctx.recent_window) + ")";
 
       auto& f = out.add(std::move(r)).set_key(key).set_message(msg);
       f.set_severity(guest || recent ? Severity::high : Severity::info);

@@ -11,17 +11,6 @@ namespace {
 using namespace adpersist::model;
 namespace me = model::entra;
 
-// Credentials that can still authenticate: secrets and Verify certificates not yet expired.
-int live_credentials(const std::vector<me::KeyCredential>& keys,
-                     const std::vector<me::PasswordCredential>& pws, me::TimePoint now) {
-  int n = 0;
-  for (const auto& k : keys)
-    if (util::iequals(k.usage, "Verify") && (!k.end || *k.end > now)) ++n;
-  for (const auto& p : pws)
-    if (!p.end || *p.end > now) ++n;
-  return n;
-}
-
 bool tenant_wide(std::string_view scope) {
   return scope.empty() || scope == "/";
 }
@@ -144,7 +133,7 @@ class SpPrivilegedRole final : public engine::Check {
       }
       const auto own = sp ? entra::ownership(t, *sp) : entra::Ownership::unknown;
       const me::Application* app = sp ? t.app_by_app_id(sp->app_id) : nullptr;
-      const int sp_creds = sp ? live_credentials(sp->keys, sp->passwords, ctx.now) : 0;
+      const int sp_creds = sp ? entra::live_credentials(sp->keys, sp->passwords, ctx.now) : 0;
 
       std::vector<std::string> others;
       for (const auto& l : grants.privileged_labels(ra.principal_id))
@@ -171,7 +160,7 @@ class SpPrivilegedRole final : public engine::Check {
       Json creds = Json::object();
       creds["service_principal"] = sp ? Json(sp_creds) : Json(nullptr);
       creds["application"] =
-          apps_ok && app ? Json(live_credentials(app->keys, app->passwords, ctx.now)) : Json(nullptr);
+          apps_ok && app ? Json(entra::live_credentials(app->keys, app->passwords, ctx.now)) : Json(nullptr);
       f.add("credentials", std::move(creds));
       f.add("other_privileged_permissions", std::move(others));
     }

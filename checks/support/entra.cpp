@@ -184,6 +184,20 @@ std::vector<SignInCredential> sign_in_credentials(const me::ServicePrincipal& sp
 
 bool is_managed_identity(const me::ServicePrincipal& sp) { return util::iequals(sp.type, "ManagedIdentity"); }
 
+int live_credentials(const std::vector<me::KeyCredential>& keys, const std::vector<me::PasswordCredential>& pws,
+                     me::TimePoint now) {
+  int n = 0;
+  for (const auto& k : keys)
+    if (util::iequals(k.usage, "Verify") && (!k.end || *k.end > now)) ++n;
+  for (const auto& p : pws)
+    if (!p.end || *p.end > now) ++n;
+  return n;
+}
+
+std::string window_text(std::chrono::seconds recent_window) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::hours>(recent_window).count() / 24) + "-day window";
+}
+
 std::string holds_phrase(const std::vector<std::string>& labels, std::string_view lead) {
   if (labels.empty()) return {};
   return std::string(lead) + labels.front() + (labels.size() > 1 ? " and more" : "");

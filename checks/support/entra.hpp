@@ -3,6 +3,7 @@
 // Everything here reads the tenant snapshot; nothing does I/O.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -85,6 +86,14 @@ std::vector<SignInCredential> sign_in_credentials(const me::ServicePrincipal& sp
 
 // Whether the service principal is a managed identity (Azure manages its certificate; never reported).
 bool is_managed_identity(const me::ServicePrincipal& sp);
+
+// Credentials that can still authenticate (secrets and Verify certificates not yet expired), counted; the
+// SAML signing pattern is not set apart.
+int live_credentials(const std::vector<me::KeyCredential>& keys, const std::vector<me::PasswordCredential>& pws,
+                     me::TimePoint now);
+
+// "30-day window": the recent window (--since) in days, for messages.
+std::string window_text(std::chrono::seconds recent_window);
 
 // "; it holds Mail.Read (Microsoft Graph) and more" for a message; empty when `labels` is.
 std::string holds_phrase(const std::vector<std::string>& labels, std::string_view lead = "; it holds ");
