@@ -43,7 +43,7 @@ command -v clang++ >/dev/null || die "clang++ not found (Debian package clang)"
 
 build=$ADP_ROOT/build-fuzz
 log "configuring $build (clang++, ADPERSIST_FUZZ=ON)"
-cmake -S "$ADP_ROOT" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DADPERSIST_FUZZ=ON -DADPERSIST_BUILD_TESTS=OFF \
+cmake -S "$ADP_ROOT" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DADPERSIST_FUZZ=ON -DADPERSIST_BUILD_TESTS=OFF -DADPERSIST_PCH=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g" >/dev/null
 log "building the fuzz targets (-j$jobs)"
 cmake --build "$build" -j"$jobs" --target fuzz >"$build/build.log" 2>&1 ||

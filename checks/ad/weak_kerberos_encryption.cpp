@@ -1,5 +1,6 @@
 // ad.weak-kerberos-encryption: DES-only accounts, and RC4/DES without AES on accounts whose keys matter.
 #include <cstdio>
+#include <string_view>
 
 #include "checks/check.hpp"
 #include "checks/support/accounts.hpp"
@@ -108,9 +109,9 @@ class WeakKerberosEncryption final : public engine::Check {
         scope.emplace_back("azureadssoacc");
       if (scope.empty()) continue;
       auto& f = out.add(e).set_key("no-aes");
-      f.set_message(std::string("account allows ") + ((*types & etype::kRc4Hmac) ? "RC4" : "DES") +
-                    " but no AES for Kerberos (msDS-SupportedEncryptionTypes " + hex32(*types) +
-                    "): its tickets are cheap to crack or forge");
+      const std::string_view weak = (*types & etype::kRc4Hmac) ? "RC4" : "DES";
+      f.set_message("account allows " + std::string(weak) + " but no AES for Kerberos (msDS-SupportedEncryptionTypes " +
+                    hex32(*types) + "): its tickets are cheap to crack or forge");
       f.add("scope", scope);
       common(f);
     }

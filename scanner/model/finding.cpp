@@ -26,6 +26,8 @@ Resource resource_of(const Entry& e) {
   return r;
 }
 
+void Findings::note(std::string text) { notes_.push_back(std::move(text)); }
+
 Finding& Findings::add(const Entry& e) { return add(resource_of(e)); }
 
 Finding& Findings::add(Resource r) {
