@@ -5,10 +5,12 @@ It serves a *capture directory* (the layout adpersist's Graph collector reads
 offline) over real HTTPS, with Graph's protocol behaviour: OAuth 2.0 client
 credentials (client secret or a signed JWT client assertion), bearer-token
 checks, ``$select``/``$top``/``$filter``/``$expand``, opaque ``$skiptoken``
-paging, Graph- and Entra-shaped error bodies, and deterministic fault
-injection (429/503/504 schedules, 403 denials, short-lived tokens, latency).
-Integration tests and benchmarks point the real C++ collector (libcurl, TLS
-verified against ``STATE/ca.pem``) at it.
+paging, JSON batching (``POST /v1.0/$batch``, GET items), Graph- and
+Entra-shaped error bodies, deterministic fault injection (429/503/504
+schedules, 403 denials, short-lived tokens, latency) and, when configured,
+Graph's service limits (a resource-unit token bucket per app and tenant,
+the reports limit on ``auditLogs``). Integration tests and benchmarks point
+the real C++ collector (libcurl, TLS verified against ``STATE/ca.pem``) at it.
 
     graph_server.py --capture DIR --state-dir STATE [--port 0] [--config cfg.json]
 
@@ -57,6 +59,7 @@ import time
 import traceback
 import uuid
 from dataclasses import dataclass, field
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
 from urllib.parse import unquote, unquote_plus
@@ -75,6 +78,8 @@ GRAPH_PREFIX = "/v1.0"
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 METADATA_FILE = "_adpersist.json"       # written by the tool; never served
 MAX_BODY = 64 * 1024                    # request bodies (token POSTs) larger than this: 413
+MAX_BATCH_BODY = 1024 * 1024            # the same for $batch POSTs
+MAX_BATCH_REQUESTS = 20                 # Graph's limit of requests in one $batch
 MAX_ASSERTION = 16 * 1024               # a client assertion longer than this is malformed
 HANDSHAKE_TIMEOUT_S = 10                # per TLS handshake, in the worker thread
 IDLE_TIMEOUT_S = 60                     # idle keep-alive connection is closed after this
@@ -88,6 +93,12 @@ PLAIN_JSON = "application/json; charset=utf-8"
 
 GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 TOKEN_PATH_RE = re.compile(r"/([^/]+)/oauth2/v2\.0/token\Z")
+BATCH_PATH_RE = re.compile(r"/v1\.0/(?:\$|%24)batch/?\Z", re.I)
+BATCH_LABEL = "/v1.0/$batch"            # its /_stats label, however the '$' was sent
+# A $batch item URL: relative to the version root, one leading '/', visible
+# ASCII; it must not repeat the version segment.
+BATCH_ITEM_URL_RE = re.compile(r"/(?!/)[\x21-\x7e]*\Z")
+BATCH_ITEM_VERSION_RE = re.compile(r"/(?:v1\.0|beta)(?:[/?]|\Z)", re.I)
 # client-request-id is echoed only when it is a short run of visible ASCII.
 CLIENT_REQUEST_ID_RE = re.compile(r"[\x21-\x7e]{1,128}\Z")
 PROPERTY_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -104,6 +115,22 @@ ENTITY_SETS = {s.lower() for s in (
 # Paths (capture keys, lower case) with special query support.
 AUDITS_KEY = "auditlogs/directoryaudits"
 ROLE_ASSIGNMENTS_KEY = "rolemanagement/directory/roleassignments"
+
+# Base resource-unit cost of a GET on the identity service (Graph's
+# throttling-limits.md, as summarised in graph-mechanics.md section 5); any
+# other path costs 1. Keys are /_stats labels below /v1.0 (ids collapsed to
+# {id}), compared case-insensitively; config resource_units.costs overrides.
+RESOURCE_UNIT_COSTS = {
+    "applications": 2,
+    "oauth2PermissionGrants": 2,
+    "servicePrincipals/{id}/appRoleAssignments": 2,
+    "users": 2,
+    "groups/{id}/members": 3,
+    "groups/{id}/transitiveMembers": 5,
+}
+
+# innerError extras of Graph's documented 429 body (concepts/throttling.md).
+THROTTLED_INNER_ERROR = {"code": "429", "status": "429", "message": "Please retry after"}
 
 # Default Graph error code/message per injected fault status. 429's body is
 # Graph's documented TooManyRequests shape (concepts/throttling.md); 503's
@@ -164,6 +191,14 @@ def strict_json(data) -> Any:
 def dumps(obj) -> bytes:
     """Compact UTF-8 JSON, as Graph sends it (raw UTF-8, not \\u escapes)."""
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def decimal_text(value: float) -> str:
+    """A positive number of seconds (or a fraction) rounded *up* to 3
+    decimals, without trailing zeros: '1.25', '0.001'. Rounded up, a
+    Retry-After is never too early."""
+    thousandths = max(1, math.ceil(round(value * 1000, 6)))
+    return f"{thousandths / 1000:.3f}".rstrip("0").rstrip(".")
 
 
 def graph_date(now: float) -> str:
@@ -258,6 +293,7 @@ class Client:
     certs: list
     expires_in: Optional[int]
     object_id: str      # the service principal's id, put in oid/sub of tokens
+    assertion_algs: tuple = ("PS256", "RS256")   # client assertion signatures accepted
 
 
 @dataclass
@@ -273,6 +309,19 @@ class Burst:
     after: int
     count: int
     fault: Fault
+
+
+@dataclass
+class ResourceUnits:
+    capacity: int       # units in a full bucket
+    window_s: float     # a full refill takes this long (continuous refill)
+    costs: dict         # resource_key -> base cost
+
+
+@dataclass
+class ReportsLimit:
+    requests: int       # requests allowed ...
+    window_s: float     # ... in any window of this length (sliding)
 
 
 @dataclass
@@ -292,7 +341,10 @@ class Config:
     deny: list = field(default_factory=list)              # compiled regexes
     required_roles: list = field(default_factory=list)    # (regex, [roles])
     latency_ms: float = 0.0
+    batch: bool = True                                    # POST /v1.0/$batch served
     token_latency_ms: float = 0.0
+    resource_units: Optional[ResourceUnits] = None
+    reports_limit: Optional[ReportsLimit] = None
 
 
 class _Section:
@@ -414,6 +466,9 @@ def load_config(path: Optional[str]) -> Config:
         cfg.clients[client_id.lower()] = Client(
             client_id=client_id.lower(), roles=list(roles), secret=secret, certs=certs,
             expires_in=sec.get("expires_in", int, None, lambda v: v > 0, "must be > 0"),
+            assertion_algs=tuple(sec.get("assertion_algs", list, ["PS256", "RS256"],
+                                         lambda v: v and all(a in ("PS256", "RS256") for a in v),
+                                         "must be a non-empty list of PS256/RS256")),
             object_id=sec.get("object_id", str, str(uuid.uuid5(uuid.NAMESPACE_URL, client_id.lower())),
                               lambda v: GUID_RE.match(v), "must be a GUID"))
         if not certs and secret is None:
@@ -467,6 +522,31 @@ def load_config(path: Optional[str]) -> Config:
         except re.error as e:
             raise ConfigError(f"config.required_roles: bad regex {pattern!r}: {e}") from e
 
+    ru_obj = top.get("resource_units", dict)
+    if ru_obj is not None:
+        ru = _Section(ru_obj, "config.resource_units")
+        costs = {key.lower(): cost for key, cost in RESOURCE_UNIT_COSTS.items()}
+        for path, cost in ru.get("costs", dict, {}).items():
+            where = f"config.resource_units.costs[{path}]"
+            if not path.strip("/"):
+                raise ConfigError(f"{where}: needs a path such as 'applications'")
+            if isinstance(cost, bool) or not isinstance(cost, int) or cost < 1:
+                raise ConfigError(f"{where}: must be an integer >= 1")
+            costs[resource_key(path.strip("/"))] = cost
+        cfg.resource_units = ResourceUnits(
+            capacity=ru.get("capacity", int, 8000, lambda v: v >= 1, "must be >= 1"),
+            window_s=float(ru.get("window_s", (int, float), 10, lambda v: v > 0, "must be > 0")),
+            costs=costs)
+        ru.finish()
+    rl_obj = top.get("reports_limit", dict)
+    if rl_obj is not None:
+        rl = _Section(rl_obj, "config.reports_limit")
+        cfg.reports_limit = ReportsLimit(
+            requests=rl.get("requests", int, 5, lambda v: v >= 1, "must be >= 1"),
+            window_s=float(rl.get("window_s", (int, float), 10, lambda v: v > 0, "must be > 0")))
+        rl.finish()
+
+    cfg.batch = top.get("batch", bool, True)
     cfg.latency_ms = float(top.get("latency_ms", (int, float), 0, lambda v: v >= 0, "must be >= 0"))
     cfg.token_latency_ms = float(top.get("token_latency_ms", (int, float), 0, lambda v: v >= 0,
                                          "must be >= 0"))
@@ -660,6 +740,12 @@ def stats_label(path: str) -> str:
     return "/".join(out)
 
 
+def resource_key(rel: str) -> str:
+    """The resource-unit cost key of a decoded path below /v1.0: its /_stats
+    label without the prefix, lower case ('serviceprincipals/{id}/approleassignments')."""
+    return stats_label(f"{GRAPH_PREFIX}/{rel}")[len(GRAPH_PREFIX) + 1:].lower()
+
+
 class Stats:
     """Counters for /_stats. Everything under one lock (cheap next to TLS)."""
 
@@ -674,6 +760,9 @@ class Stats:
             self.since = time.time()
             self.requests_total = 0
             self.graph_requests = 0
+            self.standalone_gets = 0
+            self.batch_requests = 0
+            self.batch_items = 0
             self.token_requests = 0
             self.other_requests = 0
             self.tokens_issued = 0
@@ -681,9 +770,14 @@ class Stats:
             self.objects_served = 0
             self.bytes_sent = 0
             self.tls_handshake_failures = 0
+            self.resource_units_charged = 0
+            self.throttled_by_resource_units = 0
+            self.throttled_by_reports_limit = 0
             self.by_path = collections.Counter()
             self.by_status = collections.Counter()
             self.graph_by_status = collections.Counter()
+            self.batch_items_by_path = collections.Counter()
+            self.batch_items_by_status = collections.Counter()
             self.token_by_status = collections.Counter()
             self.token_errors = collections.Counter()
             self.faults = collections.Counter()
@@ -695,20 +789,31 @@ class Stats:
             if self.in_flight > self.max_in_flight:
                 self.max_in_flight = self.in_flight
 
-    def end(self, kind: str, label: str, status: int, nbytes: int, pages: int, objects: int) -> None:
+    @staticmethod
+    def _count_label(counter: collections.Counter, label: str) -> None:
+        if label not in counter and len(counter) >= STATS_MAX_PATHS:
+            label = "(other)"
+        counter[label] += 1
+
+    def end(self, kind: str, method: str, label: str, status: int, nbytes: int, pages: int,
+            objects: int) -> None:
+        """One HTTP request answered. kind: graph, batch, token or other;
+        pages/objects of a $batch are those of all its items."""
         with self._lock:
             self.in_flight -= 1
             self.requests_total += 1
-            if label not in self.by_path and len(self.by_path) >= STATS_MAX_PATHS:
-                label = "(other)"
-            self.by_path[label] += 1
+            self._count_label(self.by_path, label)
             self.by_status[str(status)] += 1
             self.bytes_sent += nbytes
-            if kind == "graph":
+            if kind in ("graph", "batch"):
                 self.graph_requests += 1
                 self.graph_by_status[str(status)] += 1
                 self.pages_served += pages
                 self.objects_served += objects
+                if kind == "batch":
+                    self.batch_requests += 1
+                elif method == "GET":
+                    self.standalone_gets += 1
             elif kind == "token":
                 self.token_requests += 1
                 self.token_by_status[str(status)] += 1
@@ -717,9 +822,19 @@ class Stats:
             else:
                 self.other_requests += 1
 
+    def batch_item(self, label: str, status: int) -> None:
+        with self._lock:
+            self.batch_items += 1
+            self._count_label(self.batch_items_by_path, label)
+            self.batch_items_by_status[str(status)] += 1
+
     def note(self, counter: str, key: str) -> None:
         with self._lock:
             getattr(self, counter)[key] += 1
+
+    def add(self, counter: str, n: int = 1) -> None:
+        with self._lock:
+            setattr(self, counter, getattr(self, counter) + n)
 
     def tls_failure(self) -> None:
         with self._lock:
@@ -731,6 +846,9 @@ class Stats:
             return {
                 "requests_total": self.requests_total,
                 "graph_requests": self.graph_requests,
+                "standalone_gets": self.standalone_gets,
+                "batch_requests": self.batch_requests,
+                "batch_items": self.batch_items,
                 "token_requests": self.token_requests,
                 "tokens_issued": self.tokens_issued,
                 "other_requests": self.other_requests,
@@ -740,9 +858,14 @@ class Stats:
                 "by_path": dict(sorted(self.by_path.items())),
                 "by_status": dict(sorted(self.by_status.items())),
                 "graph_by_status": dict(sorted(self.graph_by_status.items())),
+                "batch_items_by_path": dict(sorted(self.batch_items_by_path.items())),
+                "batch_items_by_status": dict(sorted(self.batch_items_by_status.items())),
                 "token_by_status": dict(sorted(self.token_by_status.items())),
                 "token_errors": dict(sorted(self.token_errors.items())),
                 "faults": {"sequence": fault_sequence, **dict(sorted(self.faults.items()))},
+                "resource_units_charged": self.resource_units_charged,
+                "throttled_by_resource_units": self.throttled_by_resource_units,
+                "throttled_by_reports_limit": self.throttled_by_reports_limit,
                 "in_flight": self.in_flight,
                 "max_in_flight": self.max_in_flight,
                 "tls_handshake_failures": self.tls_handshake_failures,
@@ -757,7 +880,8 @@ class Stats:
 
 class FaultSchedule:
     """Deterministic faults keyed on the sequence number of authenticated
-    Graph requests (1-based; 401s do not advance it). Bursts win over the
+    Graph GETs (1-based): standalone GETs and $batch items, one number each;
+    401s and the $batch POST itself do not advance it. Bursts win over the
     'every Nth' rule. Reset together with the stats."""
 
     def __init__(self, cfg: Config):
@@ -782,6 +906,89 @@ class FaultSchedule:
 
 
 # --------------------------------------------------------------------------
+# Service limits: resource units and the reports limit
+# --------------------------------------------------------------------------
+
+@dataclass
+class Admission:
+    """RateLimits' verdict on one Graph GET."""
+    retry_after: Optional[float] = None  # set: throttled (and nothing charged), seconds to wait
+    limit: str = ""                      # what throttled it: "resource_units" or "reports"
+    cost: int = 0                        # resource units of the request (0: not metered)
+    used: float = 0.0                    # fraction of the bucket in use after the charge
+
+
+class RateLimits:
+    """Graph's identity service limits per (client app, tenant), both
+    optional. auditLogs/* paths fall under the reports limit only: at most
+    `requests` admitted in any sliding window of `window_s`. Every other
+    path draws its cost from a resource-unit token bucket of `capacity`
+    units, refilled continuously at capacity/window_s per second. A
+    throttled request is not charged. Reset together with the stats (full
+    buckets, empty windows)."""
+
+    def __init__(self, cfg: Config, stats: Stats):
+        self.units, self.reports = cfg.resource_units, cfg.reports_limit
+        self.stats = stats
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._buckets: dict[tuple, tuple] = {}      # scope -> (units, monotonic time)
+            self._admitted: dict[tuple, collections.deque] = {}   # scope -> report times
+
+    def admit(self, scope: tuple, rel: str, query: Optional[Query]) -> Admission:
+        """scope = (app id, tenant id); rel = the decoded path below /v1.0;
+        query = the parsed options, None when they did not parse."""
+        now = time.monotonic()
+        if rel.split("/")[0].lower() == "auditlogs":
+            return self._admit_report(scope, now) if self.reports else Admission()
+        return self._charge(scope, self.cost(rel, query), now) if self.units else Admission()
+
+    def cost(self, rel: str, query: Optional[Query]) -> int:
+        """Base cost by path; $select -1, $expand +1, $top < 20 -1; at least 1.
+        Options that did not parse leave the base cost."""
+        cost = self.units.costs.get(resource_key(rel), 1)
+        if query is not None:
+            options = {name for name, _ in query.mac_params}
+            if "$select" in options:
+                cost -= 1
+            if "$expand" in options:
+                cost += 1
+            if query.top is not None and query.top < 20:
+                cost -= 1
+        return max(cost, 1)
+
+    def _charge(self, scope: tuple, cost: int, now: float) -> Admission:
+        capacity = self.units.capacity
+        rate = capacity / self.units.window_s
+        need = min(cost, capacity)      # a request dearer than the bucket waits for a full one
+        with self._lock:
+            units, last = self._buckets.get(scope, (capacity, now))
+            units = min(capacity, units + (now - last) * rate)
+            self._buckets[scope] = (units if units < need else units - need, now)
+        if units < need:
+            self.stats.add("throttled_by_resource_units")
+            return Admission(retry_after=(need - units) / rate, limit="resource_units")
+        self.stats.add("resource_units_charged", need)
+        return Admission(cost=cost, used=1 - (units - need) / capacity)
+
+    def _admit_report(self, scope: tuple, now: float) -> Admission:
+        window = self.reports.window_s
+        with self._lock:
+            times = self._admitted.setdefault(scope, collections.deque())
+            while times and times[0] <= now - window:
+                times.popleft()
+            if len(times) < self.reports.requests:
+                times.append(now)
+                return Admission()
+            wait = times[0] + window - now
+        self.stats.add("throttled_by_reports_limit")
+        return Admission(retry_after=wait, limit="reports")
+
+
+# --------------------------------------------------------------------------
 # HTTP responses
 # --------------------------------------------------------------------------
 
@@ -798,14 +1005,15 @@ class Response:
 
 class RequestInfo:
     """Per-request values the handlers need (the handler object is reused
-    across keep-alive requests, so these are not kept on it)."""
+    across keep-alive requests, so these are not kept on it). A $batch item
+    gets its own, from the item's headers and the batch's time."""
 
-    def __init__(self, handler: "Handler"):
+    def __init__(self, headers: Message, now: float):
         self.request_id = str(uuid.uuid4())
-        crid = handler.headers.get("client-request-id")
+        crid = headers.get("client-request-id")
         self.client_request_id = crid if crid and CLIENT_REQUEST_ID_RE.match(crid) else None
-        self.headers = handler.headers
-        self.now = time.time()
+        self.headers = headers
+        self.now = now
 
 
 def graph_error(info: RequestInfo, status: int, code: str, message: str,
@@ -1056,6 +1264,11 @@ class TokenService:
             thumb_name, pad = "x5t", padding.PKCS1v15()
         else:
             raise malformed(f"alg {alg!r} is not supported (use PS256, or legacy RS256)")
+        if alg not in client.assertion_algs:
+            # This server's wording (Entra's exact answer for a refused algorithm is not documented).
+            raise TokenError(401, "invalid_client", 700027,
+                             f"Client assertion failed signature validation. [Reason - alg {alg} is not "
+                             f"accepted for app Id '{client.client_id}'.]")
         thumb = header.get(thumb_name)
         if not isinstance(thumb, str) or not thumb:
             raise malformed(f"alg {alg} needs the '{thumb_name}' header")
@@ -1398,10 +1611,77 @@ class Paging:
                          "request.")
 
 
+class BatchError(Exception):
+    """A $batch payload that cannot be run at all (400 for the whole batch)."""
+
+
+@dataclass
+class BatchItem:
+    id: str
+    method: str         # upper case
+    url: str            # as sent, e.g. "/applications?$select=id"
+    headers: Message    # the item's own headers (only client-request-id is used)
+
+
+def parse_batch(content_type: Optional[str], body: bytes) -> list:
+    """The items of a JSON batch body (concepts/json-batching.md): an object
+    whose "requests" holds 1..20 objects, each with a unique non-empty
+    string "id", "method" and "url" strings and optional string "headers".
+    Anything else, and "dependsOn" (not supported here), is a BatchError.
+    Method and URL are checked per item, when it runs."""
+    if (content_type or "").split(";")[0].strip().lower() != "application/json":
+        raise BatchError("Invalid batch payload format: the Content-Type must be application/json.")
+    try:
+        doc = strict_json(body)
+    except ValueError as e:
+        raise BatchError(f"Invalid batch payload format: {e}.") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("requests"), list):
+        raise BatchError("Invalid batch payload format: expected an object with a 'requests' array.")
+    requests = doc["requests"]
+    if not 1 <= len(requests) <= MAX_BATCH_REQUESTS:
+        raise BatchError(f"A batch must hold 1 to {MAX_BATCH_REQUESTS} requests; it holds "
+                         f"{len(requests)}.")
+    items, seen = [], set()
+    for i, raw in enumerate(requests):
+        where = f"requests[{i}]"
+        if not isinstance(raw, dict):
+            raise BatchError(f"Invalid batch payload format: {where} is not an object.")
+        item_id = raw.get("id")
+        if not isinstance(item_id, str) or not item_id:
+            raise BatchError(f"Invalid batch payload format: {where}.id must be a non-empty string.")
+        if item_id in seen:
+            raise BatchError(f"Request id '{item_id}' is used more than once; ids must be unique.")
+        seen.add(item_id)
+        if "dependsOn" in raw:
+            raise BatchError(f"{where}: dependsOn is not supported by this test server.")
+        method, url, headers = raw.get("method"), raw.get("url"), raw.get("headers", {})
+        if not isinstance(method, str) or not method:
+            raise BatchError(f"Invalid batch payload format: {where}.method must be a string.")
+        if not isinstance(url, str) or not url:
+            raise BatchError(f"Invalid batch payload format: {where}.url must be a string.")
+        if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+            raise BatchError(f"Invalid batch payload format: {where}.headers must map names to "
+                             "strings.")
+        message = Message()
+        for name, value in headers.items():
+            message[name] = value
+        items.append(BatchItem(id=item_id, method=method.upper(), url=url, headers=message))
+    return items
+
+
+def batch_response(item_id: str, resp: Response) -> bytes:
+    """One member of "responses". The item's body is the JSON the
+    standalone request would have sent, spliced in unparsed."""
+    headers = {"Content-Type": resp.content_type, **dict(resp.headers)}
+    head = dumps({"id": item_id, "status": resp.status, "headers": headers})
+    return head[:-1] + b',"body":' + resp.body + b"}"
+
+
 class GraphApi:
     def __init__(self, cfg: Config, capture: Capture, tokens: TokenService, stats: Stats,
-                 faults: FaultSchedule):
-        self.cfg, self.capture, self.tokens, self.stats, self.faults = cfg, capture, tokens, stats, faults
+                 faults: FaultSchedule, limits: RateLimits):
+        self.cfg, self.capture, self.tokens, self.stats = cfg, capture, tokens, stats
+        self.faults, self.limits = faults, limits
         self.paging = Paging()
 
     def _headers(self, info: RequestInfo) -> list:
@@ -1413,30 +1693,99 @@ class GraphApi:
         r.headers = self._headers(info) + r.headers
         return r
 
+    def _unauthorized(self, info: RequestInfo, failure: AuthFailure) -> Response:
+        return self._error(info, 401, "InvalidAuthenticationToken", str(failure), headers=[
+            ("WWW-Authenticate", f'Bearer realm="", authorization_uri='
+                                 f'"{self.tokens.base_url}/{self.cfg.tenant}/oauth2/v2.0/token", '
+                                 'error="invalid_token"')])
+
     def get(self, info: RequestInfo, raw_path: str, raw_query: str) -> Response:
-        cfg = self.cfg
-        # 1. Authentication (401s do not advance the fault sequence).
+        """A standalone GET /v1.0/...: the token, then serve(). Step numbers
+        are those of the evaluation order in README.md (1 is latency)."""
+        # 2. Authentication (401s do not advance the fault sequence).
         try:
             claims = self.tokens.verify_access(info)
         except AuthFailure as e:
-            return self._error(info, 401, "InvalidAuthenticationToken", str(e), headers=[
-                ("WWW-Authenticate", f'Bearer realm="", authorization_uri='
-                                     f'"{self.tokens.base_url}/{cfg.tenant}/oauth2/v2.0/token", '
-                                     'error="invalid_token"')])
+            return self._unauthorized(info, e)
+        return self.serve(info, claims, raw_path, raw_query)
 
-        # 2. Scheduled faults.
+    def batch(self, info: RequestInfo, body: bytes) -> Response:
+        """POST /v1.0/$batch: one token check for the batch, then every item
+        through serve() in request order, exactly as a standalone GET. The
+        responses come back in reverse order: clients must match them by id."""
+        try:
+            claims = self.tokens.verify_access(info)
+        except AuthFailure as e:
+            return self._unauthorized(info, e)
+        try:
+            items = parse_batch(info.headers.get("Content-Type"), body)
+        except BatchError as e:
+            return self._error(info, 400, "BadRequest", str(e))
+        parts, pages, objects = [], 0, 0
+        for item in items:
+            label, resp = self._batch_item(RequestInfo(item.headers, info.now), claims, item)
+            self.stats.batch_item(label, resp.status)
+            pages += resp.pages
+            objects += resp.objects
+            parts.append(batch_response(item.id, resp))
+        parts.reverse()
+        return Response(status=200, body=b'{"responses":[' + b",".join(parts) + b"]}",
+                        content_type=GRAPH_JSON, headers=self._headers(info), pages=pages,
+                        objects=objects)
+
+    def _batch_item(self, info: RequestInfo, claims: dict, item: BatchItem) -> tuple:
+        """(/_stats label, response) of one $batch item."""
+        if not BATCH_ITEM_URL_RE.match(item.url) or BATCH_ITEM_VERSION_RE.match(item.url):
+            return "(invalid url)", self._error(
+                info, 400, "BadRequest", "Invalid request URL: a batch item's url is relative to "
+                "the version root and starts with '/', without the version segment "
+                "(e.g. '/applications?$select=id').")
+        path, _, query = item.url.partition("?")
+        label = stats_label(GRAPH_PREFIX + path)
+        if item.method != "GET":
+            return label, self._error(info, 405, "Request_BadRequest",
+                                      "Specified HTTP method is not allowed for the request "
+                                      "target. This test server runs only GET requests in a "
+                                      "batch.", headers=[("Allow", "GET")])
+        return label, self.serve(info, claims, GRAPH_PREFIX + path, query)
+
+    def serve(self, info: RequestInfo, claims: dict, raw_path: str, raw_query: str) -> Response:
+        """One authenticated GET, standalone or a $batch item: steps 3-6."""
+        # 3. Scheduled faults.
         _, fault, kind = self.faults.next()
         if fault is not None:
             self.stats.note("faults", kind)
             return self._fault(info, fault)
 
-        # 3. Path -> capture key; denials by configured regexes.
         rel = raw_path[len(GRAPH_PREFIX):].strip("/")
         try:
             segments = [unquote(s, errors="strict") for s in rel.split("/")] if rel else []
         except UnicodeDecodeError:
             return self._error(info, 400, "Request_BadRequest", "The request URL is not valid UTF-8.")
         rel = "/".join(segments)
+        # Query options are parsed here because they change the cost; an
+        # error in them is answered at step 6, after the denials.
+        try:
+            query, query_error = parse_query(raw_query, self.cfg), None
+        except QueryError as e:
+            query, query_error = None, e
+
+        # 4. Service limits (not charged when throttled).
+        app_id, tenant = claims.get("appid", ""), claims.get("tid", "")
+        admission = self.limits.admit((app_id, tenant), rel, query)
+        if admission.retry_after is not None:
+            return self._throttled(info, admission, app_id, tenant)
+        resp = self._resource(info, claims, raw_path, rel, segments, query, query_error)
+        if admission.cost:
+            resp.headers.append(("x-ms-resource-unit", str(admission.cost)))
+            if admission.used > 0.8:
+                resp.headers.append(("x-ms-throttle-limit-percentage", decimal_text(admission.used)))
+        return resp
+
+    def _resource(self, info: RequestInfo, claims: dict, raw_path: str, rel: str, segments: list,
+                  query: Optional[Query], query_error: Optional[QueryError]) -> Response:
+        cfg = self.cfg
+        # 5. Denials by configured regexes and required roles.
         if any(cp.search(rel) for cp in cfg.deny):
             self.stats.note("faults", "deny")
             return self._error(info, 403, "Authorization_RequestDenied",
@@ -1448,11 +1797,9 @@ class GraphApi:
                 return self._error(info, 403, "Authorization_RequestDenied",
                                    "Insufficient privileges to complete the operation.")
 
-        # 4. Query options, then the resource.
-        try:
-            query = parse_query(raw_query, cfg)
-        except QueryError as e:
-            return self._error(info, 400, e.code, e.message)
+        # 6. Query options, then the resource.
+        if query_error is not None:
+            return self._error(info, 400, query_error.code, query_error.message)
         entry = None
         if segments and all(s and "/" not in s for s in segments):
             entry = self.capture.lookup(rel)
@@ -1474,11 +1821,19 @@ class GraphApi:
             headers.append(("Retry-After", fault.retry_after))
         extra = None
         if fault.status == 429:
-            # concepts/throttling.md sample: innerError carries code/status/message too.
-            extra = {"code": "429", "status": "429", "message": "Please retry after"}
+            extra = THROTTLED_INNER_ERROR
             headers.append(("x-ms-throttle-information", "ResourceUnitLimitExceeded"))
         return self._error(info, fault.status, fault.code, fault.message,
                            inner_extra=extra, headers=headers)
+
+    def _throttled(self, info: RequestInfo, admission: Admission, app_id: str, tenant: str) -> Response:
+        headers = [("Retry-After", decimal_text(admission.retry_after))]
+        if admission.limit == "resource_units":
+            headers += [("x-ms-throttle-information", "ResourceUnitLimitExceeded"),
+                        ("x-ms-throttle-scope", f"Tenant_Application/Read/{app_id}/{tenant}")]
+        code, message = FAULT_DEFAULTS[429]
+        return self._error(info, 429, code, message, inner_extra=THROTTLED_INNER_ERROR,
+                           headers=headers)
 
     def _check_options(self, entry: Entry, query: Query) -> None:
         folded = entry.key.lower()
@@ -1563,8 +1918,9 @@ class App:
         self.capture = capture
         self.stats = Stats()
         self.faults = FaultSchedule(cfg)
+        self.limits = RateLimits(cfg, self.stats)
         self.tokens = TokenService(cfg, self.stats)
-        self.graph = GraphApi(cfg, capture, self.tokens, self.stats, self.faults)
+        self.graph = GraphApi(cfg, capture, self.tokens, self.stats, self.faults, self.limits)
         self._log_lock = threading.Lock()
         self._log = open(os.path.join(state_dir, "access.log"), "a", buffering=1, encoding="utf-8")
 
@@ -1612,9 +1968,10 @@ class Handler(BaseHTTPRequestHandler):
         # access log is separate. Request lines carry no secrets.
         sys.stderr.write("graph_server: %s %s\n" % (self.address_string(), format % args))
 
-    def _read_body(self) -> Optional[Response]:
-        """Read the request body into self._body so keep-alive stays in
-        sync; an error Response when the body cannot be read safely."""
+    def _read_body(self, limit: int) -> Optional[Response]:
+        """Read the request body (at most `limit` bytes) into self._body so
+        keep-alive stays in sync; an error Response when the body cannot be
+        read safely."""
         self._body = b""
         if self.headers.get("Transfer-Encoding"):
             return Response(status=411, body=dumps({"error": {"code": "LengthRequired",
@@ -1627,9 +1984,9 @@ class Handler(BaseHTTPRequestHandler):
             return Response(status=400, body=dumps({"error": {"code": "BadRequest",
                             "message": "Invalid Content-Length."}}), close=True)
         n = int(length)
-        if n > MAX_BODY:
+        if n > limit:
             return Response(status=413, body=dumps({"error": {"code": "RequestEntityTooLarge",
-                            "message": f"Request bodies are limited to {MAX_BODY} bytes."}}), close=True)
+                            "message": f"Request bodies are limited to {limit} bytes."}}), close=True)
         self._body = self.rfile.read(n)
         if len(self._body) != n:
             self.close_connection = True
@@ -1641,10 +1998,12 @@ class Handler(BaseHTTPRequestHandler):
         app: App = self.server.app
         t0 = time.monotonic()
         raw_path, _, raw_query = self.path.partition("?")
-        info = RequestInfo(self)
+        info = RequestInfo(self.headers, time.time())
         is_stats = raw_path in ("/_stats", "/_stats/reset")
         kind = "other"
-        if raw_path == GRAPH_PREFIX or raw_path.startswith(GRAPH_PREFIX + "/"):
+        if BATCH_PATH_RE.match(raw_path):
+            kind = "batch"
+        elif raw_path == GRAPH_PREFIX or raw_path.startswith(GRAPH_PREFIX + "/"):
             kind = "graph"
         elif TOKEN_PATH_RE.match(raw_path):
             kind = "token"
@@ -1653,7 +2012,7 @@ class Handler(BaseHTTPRequestHandler):
         resp = None
         nbytes = 0
         try:
-            resp = self._read_body()
+            resp = self._read_body(MAX_BATCH_BODY if kind == "batch" else MAX_BODY)
             if resp is None:
                 resp = self._route(app, info, kind, raw_path, raw_query)
         except Exception:  # a bug here must not kill the connection thread silently
@@ -1666,7 +2025,8 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         finally:
             if not is_stats:
-                app.stats.end(kind, stats_label(raw_path), resp.status, nbytes, resp.pages,
+                label = BATCH_LABEL if kind == "batch" else stats_label(raw_path)
+                app.stats.end(kind, self.command, label, resp.status, nbytes, resp.pages,
                               resp.objects)
             ms = (time.monotonic() - t0) * 1000
             app.access_log(self.command, raw_path, resp.status, nbytes, ms, info.request_id)
@@ -1683,15 +2043,25 @@ class Handler(BaseHTTPRequestHandler):
                 return self._method_not_allowed(info)
             app.stats.reset()
             app.faults.reset()
+            app.limits.reset()
             return Response(status=200, body=b'{"reset":true}')
         if kind == "token":
             if app.cfg.token_latency_ms:
                 time.sleep(app.cfg.token_latency_ms / 1000)
             return app.tokens.handle(info, method, TOKEN_PATH_RE.match(raw_path).group(1), raw_path,
                                      self._body)
-        if kind == "graph":
+        if kind in ("graph", "batch"):
             if app.cfg.latency_ms:
                 time.sleep(app.cfg.latency_ms / 1000)
+            if kind == "batch":
+                if not app.cfg.batch:
+                    # As an endpoint (or a proxy in front of it) that has no JSON batching.
+                    return graph_error(info, 404, "Request_ResourceNotFound",
+                                       "Resource '$batch' does not exist (batching is off in this "
+                                       "server's config).")
+                if method != "POST":
+                    return self._method_not_allowed(info, "POST")
+                return app.graph.batch(info, self._body)
             if method != "GET":
                 return self._method_not_allowed(info)
             return app.graph.get(info, raw_path, raw_query)
@@ -1701,27 +2071,28 @@ class Handler(BaseHTTPRequestHandler):
                                f"Invalid version: {first[:64]}. This test server serves only v1.0.")
         return graph_error(info, 404, "Request_ResourceNotFound", "No such endpoint.")
 
-    def _method_not_allowed(self, info: RequestInfo) -> Response:
+    def _method_not_allowed(self, info: RequestInfo, allow: str = "GET, POST") -> Response:
         resp = graph_error(info, 405, "Request_BadRequest",
                            "Specified HTTP method is not allowed for the request target.")
-        resp.headers.append(("Allow", "GET, POST"))
+        resp.headers.append(("Allow", allow))
         return resp
 
     def _send(self, resp: Response) -> int:
-        self.send_response(resp.status)
-        self.send_header("Content-Type", resp.content_type)
-        self.send_header("Content-Length", str(len(resp.body)))
-        self.send_header("Strict-Transport-Security", "max-age=31536000")
-        for name, value in resp.headers:
-            self.send_header(name, value)
+        """Status line, headers and body in one write. (end_headers() and a
+        second write for the body let Nagle's algorithm and the client's
+        delayed ACK hold every keep-alive response ~40 ms.)"""
+        headers = [("Server", self.version_string()), ("Date", self.date_time_string()),
+                   ("Content-Type", resp.content_type), ("Content-Length", str(len(resp.body))),
+                   ("Strict-Transport-Security", "max-age=31536000"), *resp.headers]
         if resp.close:
-            self.send_header("Connection", "close")
+            headers.append(("Connection", "close"))
             self.close_connection = True
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(resp.body)
-            return len(resp.body)
-        return 0
+        reason = self.responses.get(resp.status, ("",))[0]
+        head = "".join([f"{self.protocol_version} {resp.status} {reason}\r\n",
+                        *(f"{name}: {value}\r\n" for name, value in headers), "\r\n"])
+        body = resp.body if self.command != "HEAD" else b""
+        self.wfile.write(head.encode("latin-1") + body)
+        return len(body)
 
 
 class GraphHTTPServer(ThreadingHTTPServer):
@@ -1740,6 +2111,8 @@ class GraphHTTPServer(ThreadingHTTPServer):
     def finish_request(self, request, client_address):
         request.settimeout(HANDSHAKE_TIMEOUT_S)
         try:
+            # Responses are single writes (Handler._send); nothing to coalesce.
+            request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             tls = self.ssl_context.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError):
             self.app.stats.tls_failure()

@@ -4,9 +4,10 @@ capture written to a temp dir and talks to them over verified HTTPS.
 
     python3 tests/graph/selftest.py [-v]
 
-Standard library + python3-cryptography only. Three servers: "main" (no
-faults), "faults" (429/503/504 schedule, deny, required roles) and
-"lifecycle" (latency; started and stopped through start.sh/stop.sh).
+Standard library + python3-cryptography only. Four servers: "main" (no
+faults), "faults" (429/503/504 schedule, deny, required roles), "limits"
+(a tiny resource-unit bucket and reports limit) and "lifecycle" (latency;
+started and stopped through start.sh/stop.sh).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import shutil
 import signal
 import socket
 import ssl
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -242,6 +244,11 @@ class Server:
         h.update(headers or {})
         return self.request("GET", path, headers=h)
 
+    def batch(self, requests: list, token: str = None, path: str = "/v1.0/$batch") -> Reply:
+        return self.request("POST", path, json.dumps({"requests": requests}).encode(),
+                            {"Authorization": f"Bearer {token or self.token()}",
+                             "Content-Type": "application/json"})
+
     def stats(self) -> dict:
         return self.request("GET", "/_stats").json()
 
@@ -309,6 +316,14 @@ class Fixture:
         else:
             pad = padding.PKCS1v15()
         return signing_input.decode() + "." + b64url(key.sign(signing_input, pad, hashes.SHA256()))
+
+
+def batch_get(item_id: str, url: str, **extra) -> dict:
+    return {"id": item_id, "method": "GET", "url": url, **extra}
+
+
+def responses_by_id(reply: Reply) -> dict:
+    return {r["id"]: r for r in reply.json()["responses"]}
 
 
 def assertion_form(server: Server, assertion: str) -> dict:
@@ -725,6 +740,163 @@ class MainServer(unittest.TestCase):
         finally:
             conn.close()
 
+    def test_keepalive_latency(self):
+        # Head and body in one write + TCP_NODELAY: no Nagle/delayed-ACK
+        # stall, which cost >= 40 ms (Linux's minimum delayed ACK) per request.
+        conn = http.client.HTTPSConnection("127.0.0.1", self.srv.port, context=self.srv.ctx, timeout=10)
+        hdrs = {"Authorization": f"Bearer {self.srv.token()}"}
+        durations = []
+        try:
+            t0 = time.monotonic()
+            for _ in range(100):
+                t = time.monotonic()
+                conn.request("GET", "/v1.0/organization", headers=hdrs)
+                r = conn.getresponse()
+                r.read()
+                self.assertEqual(r.status, 200)
+                durations.append(time.monotonic() - t)
+            total = time.monotonic() - t0
+            sock = conn.sock
+            conn.request("GET", "/v1.0/organization", headers=hdrs)
+            conn.getresponse().read()
+            self.assertIs(conn.sock, sock)
+        finally:
+            conn.close()
+        self.assertLess(total, 10)
+        self.assertLess(statistics.median(durations), 0.02)
+
+    # ---- Graph: JSON batching ----
+
+    def test_batch(self):
+        self.srv.token()
+        self.srv.reset()
+        owners = f"/applications/{APP_IDS[0]}/owners?$select=displayName"
+        r = self.srv.batch([batch_get("a", owners, headers={"client-request-id": "item-a"}),
+                            batch_get("b", "/organization"),
+                            batch_get("c", "/domains/contoso.com/federationConfiguration")])
+        self.assertEqual(r.status, 200, r.body)
+        self.assertTrue(r.headers["Content-Type"].startswith("application/json"))
+        ids = [item["id"] for item in r.json()["responses"]]
+        self.assertEqual(sorted(ids), ["a", "b", "c"])
+        self.assertNotEqual(ids, ["a", "b", "c"])        # clients must correlate by id
+        items = responses_by_id(r)
+        # Each item is what the standalone GET returns.
+        for item_id, url in (("a", owners), ("b", "/organization"),
+                             ("c", "/domains/contoso.com/federationConfiguration")):
+            alone = self.srv.get("/v1.0" + url)
+            self.assertEqual(items[item_id]["status"], 200)
+            self.assertEqual(items[item_id]["body"], alone.json(), item_id)
+            self.assertEqual(items[item_id]["headers"]["Content-Type"], alone.headers["Content-Type"])
+            self.assertNotIn("x-ms-resource-unit", items[item_id]["headers"])  # not configured
+        self.assertEqual(items["a"]["headers"]["client-request-id"], "item-a")
+        uuid.UUID(items["b"]["headers"]["request-id"])
+        # '$' percent-encoded in the path.
+        r = self.srv.batch([batch_get("1", "/organization")], path="/v1.0/%24batch")
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(responses_by_id(r)["1"]["status"], 200)
+        s = self.srv.stats()
+        self.assertEqual(s["requests_total"], 5)
+        self.assertEqual(s["graph_requests"], 5)
+        self.assertEqual(s["batch_requests"], 2)
+        self.assertEqual(s["batch_items"], 4)
+        self.assertEqual(s["standalone_gets"], 3)
+        self.assertEqual(s["by_path"]["/v1.0/$batch"], 2)
+        self.assertEqual(s["batch_items_by_path"], {"/v1.0/applications/{id}/owners": 1,
+                                                    "/v1.0/domains/{id}/federationConfiguration": 1,
+                                                    "/v1.0/organization": 2})
+        self.assertEqual(s["batch_items_by_status"], {"200": 4})
+        self.assertEqual(s["pages_served"], 7)            # 4 items + 3 standalone GETs
+        self.assertEqual(s["faults"], {"sequence": 7})    # one number per item
+
+    def test_batch_paging(self):
+        # An item's nextLink is the standalone GET's: absolute, to the
+        # collection (not $batch); it works as a GET and as a batch item.
+        url = "/servicePrincipals?$top=100&$select=displayName"
+        r = self.srv.batch([batch_get("p1", url)])
+        first = responses_by_id(r)["p1"]["body"]
+        link = first["@odata.nextLink"]
+        self.assertTrue(link.startswith(f"{self.srv.base}/v1.0/servicePrincipals?$top=100&"
+                                        "$select=displayName&$skiptoken="), link)
+        second = self.srv.get(link)
+        self.assertEqual(second.status, 200, second.body)
+        prefix = f"{self.srv.base}/v1.0"
+        r = self.srv.batch([batch_get("p2", second.json()["@odata.nextLink"][len(prefix):])])
+        third = responses_by_id(r)["p2"]
+        self.assertEqual(third["status"], 200, third)
+        self.assertNotIn("@odata.nextLink", third["body"])
+        got = [sp["id"] for page in (first, second.json(), third["body"]) for sp in page["value"]]
+        self.assertEqual(got, SP_IDS)
+
+    def test_batch_item_errors(self):
+        self.srv.token()
+        self.srv.reset()
+        r = self.srv.batch([
+            batch_get("missing", "/nothing", headers={"client-request-id": "crid-1"}),
+            batch_get("badtop", "/servicePrincipals?$top=0"),
+            batch_get("absolute", f"{self.srv.base}/v1.0/organization"),
+            batch_get("versioned", "/v1.0/organization"),
+            batch_get("relative", "organization"),
+            {"id": "write", "method": "PATCH", "url": "/organization", "body": {}},
+            batch_get("ok", "/organization")])
+        self.assertEqual(r.status, 200, r.body)      # item failures do not fail the batch
+        items = responses_by_id(r)
+        self.assertEqual({k: v["status"] for k, v in items.items()},
+                         {"missing": 404, "badtop": 400, "absolute": 400, "versioned": 400,
+                          "relative": 400, "write": 405, "ok": 200})
+        err = items["missing"]["body"]["error"]
+        self.assertEqual(err["code"], "Request_ResourceNotFound")
+        self.assertEqual(err["innerError"]["client-request-id"], "crid-1")
+        self.assertEqual(err["innerError"]["request-id"], items["missing"]["headers"]["request-id"])
+        self.assertEqual(items["badtop"]["body"]["error"]["code"], "Request_BadRequest")
+        self.assertEqual(items["write"]["headers"]["Allow"], "GET")
+        s = self.srv.stats()
+        self.assertEqual(s["batch_items"], 7)
+        self.assertEqual(s["batch_items_by_status"], {"200": 1, "400": 4, "404": 1, "405": 1})
+        self.assertEqual(s["batch_items_by_path"]["(invalid url)"], 3)
+        self.assertEqual(s["faults"]["sequence"], 3)     # only the GETs that ran
+
+    def test_batch_payload_errors(self):
+        token = self.srv.token()
+        self.srv.reset()
+
+        def raw(body: bytes, ctype="application/json", auth=f"Bearer {token}") -> Reply:
+            return self.srv.request("POST", "/v1.0/$batch", body,
+                                    {"Authorization": auth, "Content-Type": ctype})
+
+        many = [batch_get(str(i), "/organization") for i in range(21)]
+        cases = {
+            "21 requests": self.srv.batch(many),
+            "no requests": self.srv.batch([]),
+            "duplicate id": self.srv.batch([batch_get("1", "/organization"), batch_get("1", "/domains")]),
+            "numeric id": self.srv.batch([batch_get(1, "/organization")]),
+            "empty id": self.srv.batch([batch_get("", "/organization")]),
+            "no url": self.srv.batch([{"id": "1", "method": "GET"}]),
+            "dependsOn": self.srv.batch([batch_get("1", "/organization"),
+                                         batch_get("2", "/domains", dependsOn=["1"])]),
+            "not JSON": raw(b"{requests:"),
+            "duplicate member": raw(b'{"requests":[],"requests":[]}'),
+            "text/plain": raw(json.dumps({"requests": []}).encode(), "text/plain"),
+        }
+        for what, r in cases.items():
+            self.assertEqual(r.status, 400, what)
+            self.assertEqual(r.json()["error"]["code"], "BadRequest", what)
+        self.assertIn("1 to 20 requests", cases["21 requests"].json()["error"]["message"])
+        for auth in ("", "Bearer garbage"):
+            r = raw(json.dumps({"requests": [batch_get("1", "/organization")]}).encode(), auth=auth)
+            self.assertEqual(r.status, 401, auth)
+            self.assertEqual(r.json()["error"]["code"], "InvalidAuthenticationToken")
+            self.assertIn("Bearer", r.headers["WWW-Authenticate"])
+        r = self.srv.get("/v1.0/$batch")
+        self.assertEqual((r.status, r.headers["Allow"]), (405, "POST"))
+        # Twenty items bigger than the 64 KiB limit of other bodies.
+        pad = "x" * 4000
+        r = self.srv.batch([batch_get(str(i), f"/organization?pad={pad}") for i in range(20)])
+        self.assertEqual(r.status, 200, r.body[:200])
+        self.assertEqual(len(r.json()["responses"]), 20)
+        s = self.srv.stats()
+        self.assertEqual(s["batch_requests"], 14)
+        self.assertEqual(s["batch_items"], 20)
+
     def test_stats(self):
         self.srv.reset()
         token = self.srv.secret_token()
@@ -831,6 +1003,135 @@ class FaultServer(unittest.TestCase):
         self.assertEqual(r.json()["error"]["code"], "Authorization_RequestDenied")
         self.assertEqual(self.srv.get("/v1.0/auditLogs/directoryAudits", self.srv.token(CLIENT)).status, 200)
 
+    def test_batch_items_share_the_schedule(self):
+        # Items are evaluated in request order, each one sequence number,
+        # exactly as standalone GETs: deny, missing role, throttle fault.
+        token = self.srv.token(CLIENT_SHORT)
+        self.srv.reset()
+        r = self.srv.batch([batch_get("denied", "/domains/contoso.com/federationConfiguration"),
+                            batch_get("audits", "/auditLogs/directoryAudits"),
+                            batch_get("throttled", "/organization"),
+                            batch_get("ok", "/organization")], token)
+        self.assertEqual(r.status, 200, r.body)
+        items = responses_by_id(r)
+        self.assertEqual({k: v["status"] for k, v in items.items()},
+                         {"denied": 403, "audits": 403, "throttled": 429, "ok": 200})
+        self.assertEqual(items["denied"]["body"]["error"]["code"], "Authorization_RequestDenied")
+        throttled = items["throttled"]
+        self.assertEqual(throttled["headers"]["Retry-After"], "0.25")
+        self.assertEqual(throttled["headers"]["x-ms-throttle-information"], "ResourceUnitLimitExceeded")
+        self.assertEqual(throttled["body"]["error"]["code"], "TooManyRequests")
+        self.assertNotIn("x-ms-resource-unit", items["ok"]["headers"])
+        # The next standalone GET is number 5: the first 503 of the burst.
+        self.assertEqual(self.srv.get("/v1.0/organization", token).status, 503)
+        s = self.srv.stats()
+        self.assertEqual(s["faults"], {"sequence": 5, "burst": 1, "deny": 1, "missing_role": 1,
+                                       "throttle": 1})
+        self.assertEqual(s["batch_items_by_status"], {"200": 1, "403": 2, "429": 1})
+        self.assertEqual(s["graph_by_status"], {"200": 1, "503": 1})
+
+
+# --------------------------------------------------------------------------
+# Service limits: resource-unit bucket and reports limit
+# --------------------------------------------------------------------------
+
+class LimitsServer(unittest.TestCase):
+    # 5 units refilled at 1 unit/s: a request right after five cost-1
+    # requests waits ~1 s. The reports limit: 2 requests per second.
+    @classmethod
+    def setUpClass(cls):
+        cls.fx = Fixture.get()
+        cls.srv = Server(cls.fx.dir, "limits", cls.fx.capture, cls.fx.config(
+            resource_units={"capacity": 5, "window_s": 5,
+                            "costs": {"/domains/{id}/federationConfiguration": 4}},
+            reports_limit={"requests": 2, "window_s": 1}))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+
+    def assert_throttled(self, r: Reply, max_wait: float) -> float:
+        self.assertEqual(r.status, 429, r.body)
+        self.assertEqual(r.json()["error"]["code"], "TooManyRequests")
+        wait = float(r.headers["Retry-After"])
+        self.assertRegex(r.headers["Retry-After"], r"^\d+(\.\d{1,3})?$")
+        self.assertTrue(0 < wait <= max_wait, wait)
+        return wait
+
+    def test_bucket(self):
+        self.srv.token()
+        self.srv.reset()                            # full bucket
+        replies = [self.srv.get("/v1.0/organization") for _ in range(5)]
+        self.assertEqual([r.status for r in replies], [200] * 5)
+        self.assertEqual([r.headers["x-ms-resource-unit"] for r in replies], ["1"] * 5)
+        self.assertIsNone(replies[0].headers["x-ms-throttle-limit-percentage"])
+        self.assertTrue(0.8 < float(replies[4].headers["x-ms-throttle-limit-percentage"]) <= 1.8)
+        r = self.srv.get("/v1.0/organization")
+        wait = self.assert_throttled(r, 1.0)
+        self.assertEqual(r.headers["x-ms-throttle-information"], "ResourceUnitLimitExceeded")
+        self.assertEqual(r.headers["x-ms-throttle-scope"], f"Tenant_Application/Read/{CLIENT}/{TENANT}")
+        self.assertIsNone(r.headers["x-ms-resource-unit"])
+        time.sleep(wait)
+        self.assertEqual(self.srv.get("/v1.0/organization").status, 200)
+        s = self.srv.stats()
+        self.assertEqual(s["resource_units_charged"], 6)      # the 429 was not charged
+        self.assertEqual(s["throttled_by_resource_units"], 1)
+        self.assertEqual(s["faults"], {"sequence": 7})        # faults come first
+
+    def test_costs(self):
+        cases = [("/v1.0/applications", "2"),
+                 ("/v1.0/applications?$select=id", "1"),
+                 ("/v1.0/applications?$top=5", "1"),
+                 ("/v1.0/applications?$select=id&$top=5", "1"),          # floor
+                 ("/v1.0/applications?$top=20", "2"),
+                 ("/v1.0/roleManagement/directory/roleAssignments?$expand=principal", "2"),
+                 (f"/v1.0/servicePrincipals/{SP_IDS[0]}/appRoleAssignedTo", "1"),
+                 ("/v1.0/domains/contoso.com/federationConfiguration", "4"),  # config
+                 ("/v1.0/nothing", "1")]                                   # a 404 costs too
+        self.srv.token()
+        for path, cost in cases:
+            self.srv.reset()                        # each on a full bucket
+            r = self.srv.get(path)
+            self.assertEqual(r.headers["x-ms-resource-unit"], cost, path)
+        self.assertEqual(self.srv.stats()["resource_units_charged"], 1)
+
+    def test_batch_items_charged_one_by_one(self):
+        self.srv.token()
+        self.srv.reset()
+        r = self.srv.batch([batch_get(str(i), "/organization") for i in range(6)])
+        self.assertEqual(r.status, 200, r.body)
+        items = responses_by_id(r)
+        self.assertEqual([items[str(i)]["status"] for i in range(6)], [200] * 5 + [429])
+        self.assertEqual(items["0"]["headers"]["x-ms-resource-unit"], "1")
+        headers = items["5"]["headers"]
+        self.assertTrue(0 < float(headers["Retry-After"]) <= 1.0, headers)
+        self.assertEqual(headers["x-ms-throttle-scope"], f"Tenant_Application/Read/{CLIENT}/{TENANT}")
+        self.assertEqual(items["5"]["body"]["error"]["code"], "TooManyRequests")
+        s = self.srv.stats()
+        self.assertEqual(s["resource_units_charged"], 5)      # the batch itself costs nothing
+        self.assertEqual(s["throttled_by_resource_units"], 1)
+        self.assertEqual(s["batch_items_by_status"], {"200": 5, "429": 1})
+
+    def test_reports_limit(self):
+        self.srv.token()
+        self.srv.reset()
+        audits = "/v1.0/auditLogs/directoryAudits"
+        for _ in range(2):
+            r = self.srv.get(audits)
+            self.assertEqual(r.status, 200)
+            self.assertIsNone(r.headers["x-ms-resource-unit"])   # not resource-unit metered
+        r = self.srv.get(audits)
+        wait = self.assert_throttled(r, 1.0)
+        self.assertIsNone(r.headers["x-ms-throttle-scope"])
+        # Other services are not affected, and the window slides on.
+        self.assertEqual(self.srv.get("/v1.0/organization").status, 200)
+        time.sleep(wait)
+        self.assertEqual(self.srv.get(audits).status, 200)
+        s = self.srv.stats()
+        self.assertEqual(s["throttled_by_reports_limit"], 1)
+        self.assertEqual(s["throttled_by_resource_units"], 0)
+        self.assertEqual(s["resource_units_charged"], 1)
+
 
 # --------------------------------------------------------------------------
 # Lifecycle: start.sh/stop.sh, latency, concurrency, SIGTERM, bad config
@@ -907,13 +1208,16 @@ class Lifecycle(unittest.TestCase):
 
     def test_bad_config_fails_fast(self):
         cfg = os.path.join(self.fx.dir, "bad.json")
-        with open(cfg, "w") as f:
-            json.dump({"tenant": TENANT, "throttle": {"evry": 3}}, f)
-        r = subprocess.run([PYTHON, SERVER, "--capture", self.fx.capture, "--state-dir",
-                            os.path.join(self.fx.dir, "state-bad"), "--config", cfg],
-                           capture_output=True, text=True, timeout=30)
-        self.assertEqual(r.returncode, 2)
-        self.assertIn("unknown key(s) evry", r.stderr)
+        for bad, message in (({"throttle": {"evry": 3}}, "unknown key(s) evry"),
+                             ({"resource_units": {"costs": {"users": 0}}},
+                              "config.resource_units.costs[users]: must be an integer >= 1")):
+            with open(cfg, "w") as f:
+                json.dump({"tenant": TENANT, **bad}, f)
+            r = subprocess.run([PYTHON, SERVER, "--capture", self.fx.capture, "--state-dir",
+                                os.path.join(self.fx.dir, "state-bad"), "--config", cfg],
+                               capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 2, message)
+            self.assertIn(message, r.stderr)
 
 
 def tearDownModule():
