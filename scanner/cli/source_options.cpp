@@ -92,8 +92,9 @@ void add_source_options(CLI::App* cmd, SourceCli& s, bool with_ldif) {
   // unknown option's value would be printed in CLI11's error message).
   cmd->add_option("--client-secret", s.client_secret_on_argv)->group("");
   cmd->add_option("--assertion-alg", s.assertion_alg,
-                  "Signature of the certificate's client assertion: ps256 (x5t#S256) or rs256 (legacy x5t)")
-      ->check(CLI::IsMember({"ps256", "rs256"}))
+                  "Signature of the certificate's client assertion: ps256 (x5t#S256), rs256 (legacy x5t), or auto "
+                  "(PS256, then RS256 once if the token endpoint refuses it)")
+      ->check(CLI::IsMember({"auto", "ps256", "rs256"}))
       ->capture_default_str()
       ->group(kEntra);
   cmd->add_option("--cloud", s.cloud, "Microsoft cloud: global, usgov (GCC High), usgov-dod, china")
@@ -192,6 +193,7 @@ Result<sources::graph::ClientCredential> graph_credential(const SourceCli& s) {
   using sources::graph::ClientCredential;
   ClientCredential c;
   c.alg = s.assertion_alg == "rs256" ? sources::graph::AssertionAlg::rs256 : sources::graph::AssertionAlg::ps256;
+  c.rs256_fallback = s.assertion_alg == "auto";
   const int given = (!s.client_cert.empty() || !s.client_key.empty()) + !s.client_pfx.empty() +
                     !s.client_secret_file.empty();
   if (given > 1)

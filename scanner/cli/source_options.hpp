@@ -36,7 +36,7 @@ struct SourceCli {
   std::string client_pfx, client_pfx_password_file;    // PKCS#12
   std::string client_secret_file;                      // a file or '-' (never the secret itself)
   std::string client_secret_on_argv;                   // hidden --client-secret: refused, never echoed
-  std::string assertion_alg = "ps256";
+  std::string assertion_alg = "auto";
   std::string cloud = "global";
   std::string graph_url, login_url;  // overrides of the cloud's endpoints
   int graph_concurrency = 4;

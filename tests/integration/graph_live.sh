@@ -5,6 +5,7 @@
 #   * a live scan (certificate, PS256) gives the findings and check statuses of `scan --graph-dir fixtures/tenant`;
 #   * `collect --record DIR` then `scan --graph-dir DIR` gives them too;
 #   * RS256 assertions, PKCS#12 and a client secret file authenticate; a wrong secret is one clear line, exit 3;
+#   * a token endpoint that refuses PS256 gets RS256 (once, then kept); a Graph without $batch gets one GET each;
 #   * a 403 on auditLogs makes the audit checks not_evaluated naming AuditLog.Read.All (live and replayed);
 #   * tokens expiring during the scan are renewed; an untrusted server certificate is refused;
 #   * no secret, key or token is ever printed or recorded; /_stats shows the throttling and the request count.
@@ -23,6 +24,7 @@ WORK=$(mktemp -d)
 cleanup() {
   "$ROOT/tests/graph/stop.sh" "$WORK/state-a" >/dev/null 2>&1
   "$ROOT/tests/graph/stop.sh" "$WORK/state-b" >/dev/null 2>&1
+  "$ROOT/tests/graph/stop.sh" "$WORK/state-c" >/dev/null 2>&1
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -58,7 +60,13 @@ EOF
 cat > "$WORK/config-b.json" <<EOF
 {"tenant": "$TENANT",
  "clients": {"$CLIENT": {"certificate": "client.pem", "roles": $ROLES, "expires_in": 1}},
- "deny": ["^auditLogs/"], "latency_ms": 100}
+ "deny": ["^auditLogs/"], "latency_ms": 300}
+EOF
+# Server C: takes only RS256 client assertions and has no JSON batching.
+cat > "$WORK/config-c.json" <<EOF
+{"tenant": "$TENANT",
+ "clients": {"$CLIENT": {"certificate": "client.pem", "roles": $ROLES, "assertion_algs": ["RS256"]}},
+ "batch": false}
 EOF
 URL_A=$("$ROOT/tests/graph/start.sh" "$CAPTURE" "$WORK/state-a" "$WORK/config-a.json") || fail "server A did not start"
 URL_B=$("$ROOT/tests/graph/start.sh" "$CAPTURE" "$WORK/state-b" "$WORK/config-b.json") || fail "server B did not start"
@@ -117,17 +125,22 @@ f = s["faults"]
 assert f.get("throttle", 0) >= 1, f"no throttling happened: {f}"
 assert f.get("burst", 0) >= 1, f"no 503 burst happened: {f}"
 assert s["graph_by_status"].get("429", 0) >= 1 and s["graph_by_status"].get("503", 0) >= 1, s["graph_by_status"]
-m = re.search(r"graph: (\d+) requests? \((\d+) retried, (\d+) throttled, (\d+) token", err)
+m = re.search(r"graph: (\d+) requests? \((\d+) \$batch carrying (\d+), (\d+) retried, (\d+) throttled, (\d+) token", err)
 assert m, "no request summary in -v output:\n" + err
-sent, retried, throttled, tokens = map(int, m.groups())
+sent, batches, batched, retried, throttled, tokens = map(int, m.groups())
 assert sent == s["graph_requests"], f"adpersist counted {sent} Graph requests, the server {s['graph_requests']}"
+assert batches == s["batch_requests"] and batched == s["batch_items"], (batches, batched, s["batch_requests"], s["batch_items"])
+# The per-object reads travel in batches: 25 applications' federatedIdentityCredentials alone need two.
+assert batches >= 2 and batched >= 25 and batched / batches > 5, (batches, batched)
+assert sent == s["standalone_gets"] + batches, (sent, s["standalone_gets"], batches)
 assert tokens == s["token_requests"], f"adpersist counted {tokens} token requests, the server {s['token_requests']}"
-assert throttled == s["graph_by_status"].get("429", 0)
+assert throttled == s["graph_by_status"].get("429", 0) + s["batch_items_by_status"].get("429", 0)
 non200 = sum(v for k, v in s["graph_by_status"].items() if k != "200")
 minimum = s["graph_by_status"].get("200", 0)
 assert s["max_in_flight"] <= 4, f"more than 4 requests in flight: {s['max_in_flight']}"
 assert s["pages_served"] > 45, f"no paging happened: {s['pages_served']} pages"
-print(f"live scan: {sent} Graph requests ({minimum} answered 200 = one per page, {non200} faults retried: "
+print(f"live scan: {sent} Graph requests, {batches} of them $batch carrying {batched} ({minimum} answered 200, "
+      f"{non200} faults retried: "
       f"{json.dumps(s['graph_by_status'])}), {tokens} token request(s), {s['objects_served']} objects, "
       f"max {s['max_in_flight']} in flight, wall {wall:.2f} s")
 print("by path:", json.dumps(s["by_path"], sort_keys=True))
@@ -175,6 +188,29 @@ for r in rs256 pfx secret creddir azure_env; do
     "$WORK/$r.out" || fail "$r: checks not evaluated"
 done
 ok "RS256, PKCS#12, secret file, \$CREDENTIALS_DIRECTORY and AZURE_* variables authenticate"
+
+# PS256 refused: RS256 once, then kept; $batch refused: one by one. Same findings as the offline scan.
+URL_C=$("$ROOT/tests/graph/start.sh" "$CAPTURE" "$WORK/state-c" "$WORK/config-c.json") || fail "server C did not start"
+on_c=(--graph-url "$URL_C" --login-url "$URL_C" --ca-file "$WORK/state-c/ca.pem")
+run fallback "1" "$BIN" scan "${live[@]}" "${cert[@]}" "${on_c[@]}" --format json -v
+same_result "$WORK/fallback.out" "$WORK/offline.out" || fail "RS256 + no-batch scan differs from the offline scan"
+grep -q "RS256 (the PS256 assertion was refused)" "$WORK/fallback.err" || fail "no RS256 fallback: $(cat "$WORK/fallback.err")"
+grep -q "batch not accepted" "$WORK/fallback.err" || fail "no one-by-one fallback: $(cat "$WORK/fallback.err")"
+stats "$WORK/state-c" > "$WORK/stats-c.json"
+"$PY" - "$WORK/stats-c.json" <<'PY' || fail "fallback statistics"
+import json, sys
+s = json.load(open(sys.argv[1]))
+# Refused batches (at most one per request slot already sent when the first refusal came), then one by one.
+assert 1 <= s["batch_requests"] <= 4 and s["batch_items"] == 0, s
+assert s["token_errors"] and s["tokens_issued"] == 1, (s["token_errors"], s["tokens_issued"])
+print(f"fallbacks: token requests {s['token_requests']} ({json.dumps(s['token_errors'])}), "
+      f"{s['standalone_gets']} GETs after {s['batch_requests']} refused $batch")
+PY
+[ $? -eq 0 ] || fail "fallback statistics"
+run ps256_only "3" "$BIN" scan "${live[@]}" "${cert[@]}" --assertion-alg ps256 "${on_c[@]}" "${one[@]}"
+[ "$(wc -l < "$WORK/ps256_only.err")" -eq 1 ] && grep -q "AADSTS700027" "$WORK/ps256_only.err" ||
+  fail "--assertion-alg ps256 refused: want one line naming AADSTS700027, got: $(cat "$WORK/ps256_only.err")"
+ok "PS256 refused -> RS256 kept for the run; \$batch refused -> one by one; --assertion-alg ps256 fails in one line"
 
 run wrong "3" "$BIN" scan "${live[@]}" --client-secret-file "$WORK/wrong.secret" "${on_a[@]}" --format json
 [ "$(wc -l < "$WORK/wrong.err")" -eq 1 ] || fail "wrong secret: want one line on stderr, got: $(cat "$WORK/wrong.err")"
@@ -236,7 +272,7 @@ ok "403 on auditLogs: audit checks not evaluated (AuditLog.Read.All), live and r
 key_line=$(sed -n 2p "$WORK/client-key.pem")
 pfx_pass=$(cat "$WORK/pfx.pass")
 for f in "$WORK"/*.out "$WORK"/*.err $(find "$WORK/rec" "$WORK/rec-b" -type f) \
-         "$WORK/state-a/access.log" "$WORK/state-b/access.log"; do
+         "$WORK/state-a/access.log" "$WORK/state-b/access.log" "$WORK/state-c/access.log"; do
   grep -qF -- "$SECRET" "$f" && fail "the client secret appears in $f"
   grep -qF -- "$key_line" "$f" && fail "the private key appears in $f"
   grep -qF -- "$pfx_pass" "$f" && fail "the PKCS#12 password appears in $f"

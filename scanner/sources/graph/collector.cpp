@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <deque>
 #include <filesystem>
@@ -241,6 +243,7 @@ struct Chain {
   Dataset dataset{};
   std::string path;  // request path under /v1.0/
   std::string url;   // the next request
+  std::string batch_url;  // the first request relative to /v1.0 ("/applications/{id}/owners?..."); "" if not batchable
   std::size_t items = 0, pages = 0;
   int retries = 0;          // of the current page
   bool refreshed = false;   // the current page already caused a token refresh
@@ -336,6 +339,7 @@ class Collector {
     out.kind = c.kind;
     out.certificate = c.certificate;
     out.alg = c.alg;
+    out.rs256_fallback = c.rs256_fallback;
     if (!c.secret.empty()) out.secret = util::Secret(c.secret.reveal());
     return out;
   }
@@ -371,11 +375,13 @@ class Collector {
 
   // `path` names the collection (capture file, refusals); `url_path` is the same with ids percent-encoded.
   void enqueue(Dataset d, const std::string& path, const std::string& url_path, ItemHandler on_item,
-               DoneHandler on_done) {
+               DoneHandler on_done, bool batchable = false) {
     auto c = std::make_unique<Chain>();
     c->dataset = d;
     c->path = path;
-    c->url = url_of(url_path, initial_query(d, props(d), o_.audit_since));
+    const std::string query = initial_query(d, props(d), o_.audit_since);
+    c->url = url_of(url_path, query);
+    if (batchable) c->batch_url = "/" + url_path + (query.empty() ? "" : "?" + query);
     c->on_item = std::move(on_item);
     c->on_done = std::move(on_done);
     c->recording = !o_.record_dir.empty();  // the file is opened with the first page (few open at a time)
@@ -469,7 +475,8 @@ class Collector {
             if (!grp.first_failure) grp.first_failure = out;
           }
           if (--grp.pending == 0) finish_group(c.dataset);
-        });
+        },
+        /*batchable=*/true);
   }
 
   static std::string parent_of(Dataset d) {
@@ -664,31 +671,77 @@ class Collector {
         queue_.push_front(std::move(c));
         continue;
       }
-      HttpRequest req;
-      req.url = c->url;
+      std::vector<std::unique_ptr<Chain>> chains;
+      chains.push_back(std::move(c));
+      if (batchable(*chains.front())) take_batch(chains, now);
+      HttpRequest req = chains.size() > 1 ? batch_request(chains) : HttpRequest{};
+      if (chains.size() == 1) req.url = chains.front()->url;
       req.bearer = &tokens_.token();
-      c->token_generation = tokens_.generation();
+      for (auto& ch : chains) ch->token_generation = tokens_.generation();
       auto id = http_.start(std::move(req));
       if (!id) {
-        finish(std::move(c), {Outcome::Kind::failed, 0, "", id.error().describe()});
+        for (auto& ch : chains) finish(std::move(ch), {Outcome::Kind::failed, 0, "", id.error().describe()});
         continue;
       }
       ++stats_.requests;
-      ++stats_.by_dataset[c->dataset].requests;
-      inflight_.emplace(id.value(), std::move(c));
+      if (chains.size() > 1) {
+        ++stats_.batch_requests;
+        stats_.batched_requests += chains.size();
+      }
+      for (auto& ch : chains) ++stats_.by_dataset[ch->dataset].requests;
+      inflight_.emplace(id.value(), std::move(chains));
       stats_.max_in_flight = std::max(stats_.max_in_flight, inflight_.size());
     }
+  }
+
+  // --- JSON batching (graph-mechanics.md 8): the first request of per-object collections, up to 20 in one POST.
+
+  static constexpr std::size_t kMaxBatch = 20;
+
+  bool batchable(const Chain& c) const { return batching_ && c.pages == 0 && !c.batch_url.empty(); }
+
+  // Moves up to kMaxBatch - 1 more ready, batchable chains from the queue into `chains`.
+  void take_batch(std::vector<std::unique_ptr<Chain>>& chains, Clock::time_point now) {
+    for (auto it = queue_.begin(); it != queue_.end() && chains.size() < kMaxBatch;) {
+      if (batchable(**it) && ready_at(**it) <= now) {
+        chains.push_back(std::move(*it));
+        it = queue_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  HttpRequest batch_request(const std::vector<std::unique_ptr<Chain>>& chains) const {
+    GJson requests = GJson::array();
+    for (std::size_t i = 0; i < chains.size(); ++i)
+      requests.push_back({{"id", std::to_string(i)}, {"method", "GET"}, {"url", chains[i]->batch_url}});
+    HttpRequest req;
+    req.method = "POST";
+    req.url = o_.graph_root + "/v1.0/$batch";
+    req.content_type = "application/json";
+    req.body = util::Secret(GJson{{"requests", std::move(requests)}}.dump());
+    return req;
   }
 
   void retry_later(std::unique_ptr<Chain> c, std::optional<double> retry_after, bool throttled) {
     ++c->retries;
     ++stats_.retries;
     ++stats_.by_dataset[c->dataset].retries;
-    const double delay = retry_delay(o_.retry, c->retries, retry_after, jitter_(rng_));
+    const double jitter = jitter_(rng_);
+    double delay = retry_delay(o_.retry, c->retries, retry_after, jitter);
+    const auto now = Clock::now();
+    if (throttled) {
+      // Throttling is per app and tenant: every new request waits too (the gate). A Retry-After only as long
+      // as one request's deficit would let the next batch of 20 be throttled again, so the pause is at least
+      // kThrottlePause, doubled for each throttling that comes after the previous pause ended.
+      if (now >= gate_) ++throttle_streak_;
+      const double pause = std::min(o_.retry.cap_seconds, kThrottlePause * std::ldexp(1.0, std::min(throttle_streak_, 16) - 1));
+      delay = std::max(delay, pause * (1.0 + 0.1 * jitter));
+    }
     stats_.waited_seconds += delay;
-    const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
+    const auto until = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
     c->not_before = until;
-    // Throttling is per app and tenant: hold every new request, not just this one.
     if (throttled) gate_ = std::max(gate_, until);
     queue_.push_front(std::move(c));
   }
@@ -696,17 +749,87 @@ class Collector {
   void handle(HttpClient::Done done) {
     auto node = inflight_.extract(done.id);
     if (node.empty()) return;
-    std::unique_ptr<Chain> c = std::move(node.mapped());
-    if (!done.response) {
-      if (!first_transport_error_) first_transport_error_ = done.error.message;
-      if (done.error.retriable && c->retries < o_.retry.max_retries) return retry_later(std::move(c), std::nullopt, false);
-      return finish(std::move(c), {Outcome::Kind::failed, 0, "", done.error.message});
+    std::vector<std::unique_ptr<Chain>> chains = std::move(node.mapped());
+    if (chains.size() > 1 && done.response) return batch_answered(std::move(chains), *done.response);
+    for (auto& c : chains) {
+      if (!done.response) {
+        transport_failed(std::move(c), done.error);
+      } else if (chains.size() == 1) {
+        respond(std::move(c), *done.response);
+      } else {
+        HttpResponse copy = *done.response;
+        respond(std::move(c), copy);
+      }
     }
-    HttpResponse& r = *done.response;
+  }
+
+  void transport_failed(std::unique_ptr<Chain> c, const TransportError& error) {
+    if (!first_transport_error_) first_transport_error_ = error.message;
+    if (error.retriable && c->retries < o_.retry.max_retries) return retry_later(std::move(c), std::nullopt, false);
+    finish(std::move(c), {Outcome::Kind::failed, 0, "", error.message});
+  }
+
+  // A $batch answer: 200 carries one response per request, in any order, each handled as if it had been sent
+  // alone. A throttled or failing envelope (429, 5xx, 401) is every request's answer. Anything else means this
+  // Graph does not take batches here: they are sent one by one from now on.
+  void batch_answered(std::vector<std::unique_ptr<Chain>> chains, HttpResponse& r) {
+    if (r.status != 200) {
+      if (r.status == 401 || retriable_status(r.status)) {
+        for (auto& c : chains) {
+          HttpResponse copy = r;
+          respond(std::move(c), copy);
+        }
+        return;
+      }
+      return stop_batching(std::move(chains), "HTTP " + std::to_string(r.status));
+    }
+    const auto body = GJson::parse(r.body, nullptr, false);
+    const GJson* responses = body.is_object() && body.contains("responses") ? &body["responses"] : nullptr;
+    if (!responses || !responses->is_array())
+      return stop_batching(std::move(chains), "the answer has no \"responses\" array");
+    ++successes_;
+    for (const auto& item : *responses) {
+      if (!item.is_object() || !item.contains("id") || !item["id"].is_string()) continue;
+      // Ours are "0".."19"; an answer with another id, no status or a 200 without a body is left out.
+      std::size_t i = 0;
+      const std::string& id = item["id"].get_ref<const std::string&>();
+      const auto parsed = std::from_chars(id.data(), id.data() + id.size(), i);
+      if (parsed.ec != std::errc() || parsed.ptr != id.data() + id.size() || i >= chains.size() || !chains[i]) continue;
+      if (!item.contains("status") || !item["status"].is_number_integer()) continue;
+      HttpResponse one;
+      one.client_request_id = r.client_request_id;
+      one.status = item["status"].get<long>();
+      if (item.contains("headers") && item["headers"].is_object())
+        for (const auto& [name, value] : item["headers"].items())
+          if (value.is_string()) one.headers.emplace_back(name, value.get<std::string>());
+      if (item.contains("body")) one.body = item["body"].dump(-1, ' ', false, GJson::error_handler_t::replace);
+      else if (one.status == 200) continue;
+      respond(std::move(chains[i]), one);
+    }
+    // A request the answer left out is sent again (counted as a retry, so a server that keeps dropping it
+    // cannot hold the scan forever).
+    for (auto& c : chains)
+      if (c) {
+        if (c->retries < o_.retry.max_retries) {
+          retry_later(std::move(c), std::nullopt, false);
+        } else {
+          finish(std::move(c), {Outcome::Kind::failed, 0, "", "the $batch answers kept leaving this request out"});
+        }
+      }
+  }
+
+  void stop_batching(std::vector<std::unique_ptr<Chain>> chains, const std::string& why) {
+    batching_ = false;
+    if (o_.verbose) std::cerr << "graph: $batch not accepted (" << why << "); sending requests one by one\n";
+    for (auto& c : chains) queue_.push_front(std::move(c));
+  }
+
+  void respond(std::unique_ptr<Chain> c, HttpResponse& r) {
     if (r.status == 200) {
       ++successes_;
+      throttle_streak_ = 0;
       last_ok_generation_ = std::max(last_ok_generation_, c->token_generation);
-      return page(std::move(c), r);
+      return page(std::move(c), std::move(r.body));
     }
     const auto err = parse_graph_error(r.body);
     const std::string code = err ? err->code : std::string();
@@ -747,10 +870,10 @@ class Collector {
     finish(std::move(c), {Outcome::Kind::refused, r.status, code, message});
   }
 
-  void page(std::unique_ptr<Chain> c, HttpResponse& r) {
-    const std::string next = next_link_of(r.body);
+  void page(std::unique_ptr<Chain> c, std::string body) {
+    const std::string next = next_link_of(body);
     const std::string file = capture_file(c->path);
-    std::istringstream in(std::move(r.body));
+    std::istringstream in(std::move(body));
     Chain& ch = *c;
     if (ch.recording && !ch.record) {
       auto rec = RecordFile::open(o_.record_dir, ch.path);
@@ -832,7 +955,8 @@ class Collector {
                 << plural(s.pages, "page") << ", " << plural(s.objects, "object")
                 << (s.retries ? ", " + plural(s.retries, "retry") : "") << (s.refused ? ", " + std::to_string(s.refused) + " refused" : "")
                 << "\n";
-    std::cerr << "graph: " << plural(stats_.requests, "request") << " (" << stats_.retries << " retried, "
+    std::cerr << "graph: " << plural(stats_.requests, "request") << " (" << stats_.batch_requests << " $batch carrying "
+              << stats_.batched_requests << ", " << stats_.retries << " retried, "
               << stats_.throttled << " throttled, " << stats_.token_requests << " token "
               << (stats_.token_requests == 1 ? "request" : "requests") << ", " << stats_.token_refreshes_on_401
               << " refreshed on 401), " << stats_.objects << " objects in " << stats_.seconds << " s (waited "
@@ -846,7 +970,10 @@ class Collector {
   TokenSource tokens_;
   GraphStats stats_;
   std::deque<std::unique_ptr<Chain>> queue_;
-  std::map<HttpClient::Id, std::unique_ptr<Chain>> inflight_;
+  std::map<HttpClient::Id, std::vector<std::unique_ptr<Chain>>> inflight_;  // one chain, or a $batch's
+  bool batching_ = o_.batch;
+  static constexpr double kThrottlePause = 0.5;  // seconds, the shortest pause after a 429
+  int throttle_streak_ = 0;                      // throttlings in a row, each after the previous pause
   Clock::time_point gate_{};
   std::mt19937_64 rng_;
   std::uniform_real_distribution<double> jitter_{0.0, 1.0};

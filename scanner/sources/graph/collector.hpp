@@ -6,9 +6,11 @@
 // @odata.nextLink followed verbatim (same origin only); per-object collections only where Graph has no
 // collection call: appRoleAssignedTo once per rated Microsoft resource service principal present,
 // federatedIdentityCredentials per application, owners for privileged_applications() only,
-// federationConfiguration per Federated domain. Up to `concurrency` requests in flight (one thread, libcurl
+// federationConfiguration per Federated domain. Their first requests travel 20 to a POST /$batch (each one
+// still answered, throttled and retried on its own; later pages follow their nextLink alone); a Graph that
+// refuses the batch gets them one by one. Up to `concurrency` requests in flight (one thread, libcurl
 // multi); 429/500/502/503/504 and broken connections are retried (Retry-After, else exponential backoff with
-// jitter, capped); a 401 refreshes the token once. Each page is converted as it arrives and then dropped.
+// jitter, capped; a 429 pauses every request, at least 0.5 s, doubled while throttling continues); a 401 refreshes the token once. Each page is converted as it arrives and then dropped.
 //
 // A refused request (403 Authorization_RequestDenied, 404, ...) marks its dataset missing with the reason
 // (a 403 names the application permission, in the capture reader's words); a failure after some pages marks
@@ -37,6 +39,7 @@ struct GraphOptions {
   std::string graph_root;  // https://graph.microsoft.com
   std::string ca_file;
   int concurrency = 4;
+  bool batch = true;  // JSON batching of the per-object collections' first requests (20 to a POST /$batch)
   std::chrono::seconds timeout{60};  // one request
   RetryPolicy retry;
   std::size_t max_pages = 100000;  // per collection: a guard against a server that never stops paging
@@ -47,7 +50,7 @@ struct GraphOptions {
 };
 
 struct DatasetRequests {
-  std::size_t requests = 0;  // HTTP requests sent, retries included
+  std::size_t requests = 0;  // requests sent for this dataset (alone or inside a $batch), retries included
   std::size_t pages = 0;     // successful pages
   std::size_t objects = 0;
   std::size_t retries = 0;
@@ -56,7 +59,9 @@ struct DatasetRequests {
 
 struct GraphStats {
   std::map<model::Dataset, DatasetRequests> by_dataset;
-  std::size_t requests = 0;  // Graph requests sent (retries included), token requests excluded
+  std::size_t requests = 0;  // Graph HTTP requests sent (retries included), token requests excluded
+  std::size_t batch_requests = 0;    // of which POST /$batch
+  std::size_t batched_requests = 0;  // requests carried inside those batches
   std::size_t retries = 0;
   std::size_t throttled = 0;  // 429 answers
   std::size_t token_requests = 0;

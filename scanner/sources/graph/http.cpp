@@ -229,7 +229,7 @@ Result<HttpClient::Id> HttpClient::start(HttpRequest req) {
   }
   if (req.method == "POST") {
     t->body = std::move(req.body);
-    add("Content-Type: application/x-www-form-urlencoded");
+    add("Content-Type: " + req.content_type);
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body.reveal().c_str());
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.reveal().size()));

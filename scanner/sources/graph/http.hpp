@@ -33,7 +33,8 @@ struct HttpRequest {
   std::string url;             // https:// only
   std::vector<std::string> headers;  // "Name: value", nothing secret
   const util::Secret* bearer = nullptr;  // Authorization: Bearer <token> (copied, wiped after the transfer)
-  util::Secret body;                     // POST body (application/x-www-form-urlencoded)
+  util::Secret body;                     // POST body (wiped after the transfer: it may hold a secret)
+  std::string content_type = "application/x-www-form-urlencoded";  // of a POST body
   std::string client_request_id;         // sent as client-request-id (a new GUID when empty)
 };
 

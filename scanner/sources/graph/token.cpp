@@ -285,7 +285,7 @@ std::optional<CloudEndpoints> cloud_endpoints(std::string_view cloud) {
 std::string ClientCredential::describe() const {
   if (kind == Kind::secret) return "client secret";
   return "certificate " + certificate.subject + " (SHA-1 " + certificate.sha1_hex() + "), " +
-         (alg == AssertionAlg::ps256 ? "PS256" : "RS256");
+         (alg == AssertionAlg::ps256 ? "PS256" : "RS256") + (fell_back ? " (the PS256 assertion was refused)" : "");
 }
 
 bool is_guid(std::string_view s) {
@@ -338,6 +338,7 @@ Status TokenSource::refresh() {
   const std::string url = token_url();
   std::mt19937_64 rng(std::random_device{}());
   std::uniform_real_distribution<double> jitter(0.0, 1.0);
+  std::string ps256_refusal;  // set while the RS256 fallback is being tried
   for (int attempt = 0;; ++attempt) {
     // A fresh body (and a fresh assertion: jti, iat) for every try.
     std::string form = "client_id=" + percent_encode(options_.client_id) + "&scope=" + percent_encode(scope()) +
@@ -382,6 +383,18 @@ Status TokenSource::refresh() {
       else why = "HTTP " + std::to_string(r.status) + " without an Entra error body";
       why = redact(std::move(why), credential_.secret);
       const bool refused = r.status == 400 || r.status == 401 || r.status == 403;
+      if (refused && credential_.kind == ClientCredential::Kind::certificate && credential_.rs256_fallback &&
+          credential_.alg == AssertionAlg::ps256 && ps256_refusal.empty()) {
+        // Some tenants and clouds take only the legacy RS256 + x5t assertion: one more try with it.
+        ps256_refusal = why;
+        credential_.alg = AssertionAlg::rs256;
+        attempt = -1;
+        continue;
+      }
+      if (!ps256_refusal.empty()) {  // RS256 did not help either: report the first refusal, restore PS256
+        credential_.alg = AssertionAlg::ps256;
+        why = ps256_refusal + " (an RS256 assertion was refused too: " + why + ")";
+      }
       return make_error(refused ? ErrorCode::auth : ErrorCode::network,
                         std::string(refused ? "the token endpoint refused the request: "
                                             : "the token endpoint failed: ") +
@@ -400,6 +413,10 @@ Status TokenSource::refresh() {
     if (auto t = j.find("token_type"); t != j.end() && t->is_string() && !util::iequals(t->get<std::string>(), "Bearer"))
       return make_error(ErrorCode::network, "the token endpoint issued a '" + t->get<std::string>() +
                                                 "' token, not a Bearer token", url);
+    if (!ps256_refusal.empty()) {
+      credential_.fell_back = true;
+      credential_.rs256_fallback = false;  // RS256 from now on
+    }
     token_ = util::Secret(j["access_token"].get<std::string>());
     // Json keeps its own copy of the token until `j` goes out of scope: wipe it too.
     wipe(j["access_token"].get_ref<std::string&>());

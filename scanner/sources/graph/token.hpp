@@ -76,6 +76,9 @@ struct ClientCredential {
   enum class Kind { certificate, secret } kind = Kind::certificate;
   ClientCertificate certificate;
   AssertionAlg alg = AssertionAlg::ps256;
+  // PS256 first; if the token endpoint refuses that assertion, once more with RS256 (x5t), kept for the run.
+  bool rs256_fallback = false;
+  bool fell_back = false;  // the PS256 assertion was refused and RS256 was accepted
   util::Secret secret;
   std::string describe() const;  // "certificate CN=x (SHA-1 AB12...), PS256" or "client secret"
 };
