@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -640,7 +641,17 @@ class Collector {
 
   // --- the request loop ------------------------------------------------------------------------------------
 
-  Clock::time_point ready_at(const Chain& c) const { return std::max(c.not_before, gate_); }
+  // Graph throttles each service on its own: the audit log (the reports service, 5 requests per 10 s) and
+  // everything else the collector reads (the identity service's resource units). A 429 holds its service only.
+  static std::size_t service_of(Dataset d) { return d == Dataset::directory_audits ? 1 : 0; }
+  struct Throttle {
+    Clock::time_point gate{};  // no new request before this
+    int streak = 0;            // throttlings in a row, each after the previous pause ended
+  };
+
+  Clock::time_point ready_at(const Chain& c) const {
+    return std::max(c.not_before, throttle_[service_of(c.dataset)].gate);
+  }
 
   std::chrono::milliseconds wait_time() const {
     const auto now = Clock::now();
@@ -731,18 +742,19 @@ class Collector {
     const double jitter = jitter_(rng_);
     double delay = retry_delay(o_.retry, c->retries, retry_after, jitter);
     const auto now = Clock::now();
+    Throttle& th = throttle_[service_of(c->dataset)];
     if (throttled) {
-      // Throttling is per app and tenant: every new request waits too (the gate). A Retry-After only as long
-      // as one request's deficit would let the next batch of 20 be throttled again, so the pause is at least
-      // kThrottlePause, doubled for each throttling that comes after the previous pause ended.
-      if (now >= gate_) ++throttle_streak_;
-      const double pause = std::min(o_.retry.cap_seconds, kThrottlePause * std::ldexp(1.0, std::min(throttle_streak_, 16) - 1));
+      // Throttling is per app and tenant: every new request to that service waits too (the gate). A
+      // Retry-After only as long as one request's deficit would let the next batch of 20 be throttled again,
+      // so the pause is at least kThrottlePause, doubled for each throttling after the previous pause ended.
+      if (now >= th.gate) ++th.streak;
+      const double pause = std::min(o_.retry.cap_seconds, kThrottlePause * std::ldexp(1.0, std::min(th.streak, 16) - 1));
       delay = std::max(delay, pause * (1.0 + 0.1 * jitter));
     }
     stats_.waited_seconds += delay;
     const auto until = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
     c->not_before = until;
-    if (throttled) gate_ = std::max(gate_, until);
+    if (throttled) th.gate = std::max(th.gate, until);
     queue_.push_front(std::move(c));
   }
 
@@ -827,7 +839,7 @@ class Collector {
   void respond(std::unique_ptr<Chain> c, HttpResponse& r) {
     if (r.status == 200) {
       ++successes_;
-      throttle_streak_ = 0;
+      throttle_[service_of(c->dataset)].streak = 0;
       last_ok_generation_ = std::max(last_ok_generation_, c->token_generation);
       return page(std::move(c), std::move(r.body));
     }
@@ -973,8 +985,7 @@ class Collector {
   std::map<HttpClient::Id, std::vector<std::unique_ptr<Chain>>> inflight_;  // one chain, or a $batch's
   bool batching_ = o_.batch;
   static constexpr double kThrottlePause = 0.5;  // seconds, the shortest pause after a 429
-  int throttle_streak_ = 0;                      // throttlings in a row, each after the previous pause
-  Clock::time_point gate_{};
+  std::array<Throttle, 2> throttle_{};          // by service_of()
   std::mt19937_64 rng_;
   std::uniform_real_distribution<double> jitter_{0.0, 1.0};
   std::map<Dataset, Group> groups_;
