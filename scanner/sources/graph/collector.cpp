@@ -645,19 +645,30 @@ class Collector {
   // everything else the collector reads (the identity service's resource units). A 429 holds its service only.
   static std::size_t service_of(Dataset d) { return d == Dataset::directory_audits ? 1 : 0; }
   struct Throttle {
-    Clock::time_point gate{};  // no new request before this
-    int streak = 0;            // throttlings in a row, each after the previous pause ended
+    Clock::time_point gate{};        // no new request before this
+    Clock::time_point one_at_a_time{};  // until then, one request (or batch) in flight for the service
+    int streak = 0;                  // throttlings in a row, each after the previous pause ended
   };
+  static constexpr auto kThrottleWindow = std::chrono::seconds(10);  // Graph's throttling window
 
   Clock::time_point ready_at(const Chain& c) const {
     return std::max(c.not_before, throttle_[service_of(c.dataset)].gate);
+  }
+  // For one throttling window after a 429, a service gets one request at a time: with four batches in flight
+  // an emptied bucket throttles all of them, and each throttled item costs a request more.
+  bool held(const Chain& c, Clock::time_point now) const {
+    const std::size_t service = service_of(c.dataset);
+    if (now >= throttle_[service].one_at_a_time) return false;
+    return std::any_of(inflight_.begin(), inflight_.end(),
+                       [&](const auto& kv) { return service_of(kv.second.front()->dataset) == service; });
   }
 
   std::chrono::milliseconds wait_time() const {
     const auto now = Clock::now();
     std::optional<Clock::time_point> next;
     if (inflight_.size() < static_cast<std::size_t>(o_.concurrency))
-      for (const auto& c : queue_) next = next ? std::min(*next, ready_at(*c)) : ready_at(*c);
+      for (const auto& c : queue_)
+        if (!held(*c, now)) next = next ? std::min(*next, ready_at(*c)) : ready_at(*c);  // held: wait for an answer
     if (!next) return std::chrono::milliseconds(inflight_.empty() ? 0 : 1000);
     if (*next <= now) return std::chrono::milliseconds(0);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*next - now) + std::chrono::milliseconds(1);
@@ -673,7 +684,8 @@ class Collector {
         continue;
       }
       const auto now = Clock::now();
-      auto it = std::find_if(queue_.begin(), queue_.end(), [&](const auto& c) { return ready_at(*c) <= now; });
+      auto it = std::find_if(queue_.begin(), queue_.end(),
+                             [&](const auto& c) { return ready_at(*c) <= now && !held(*c, now); });
       if (it == queue_.end()) return;
       std::unique_ptr<Chain> c = std::move(*it);
       queue_.erase(it);
@@ -754,7 +766,10 @@ class Collector {
     stats_.waited_seconds += delay;
     const auto until = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
     c->not_before = until;
-    if (throttled) th.gate = std::max(th.gate, until);
+    if (throttled) {
+      th.gate = std::max(th.gate, until);
+      th.one_at_a_time = std::max(th.one_at_a_time, until + kThrottleWindow);
+    }
     queue_.push_front(std::move(c));
   }
 
