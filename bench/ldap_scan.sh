@@ -31,6 +31,8 @@ main() {
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../scripts/lib/common.sh
 source "$bench_dir/../scripts/lib/common.sh"
+# shellcheck source=lib/release.sh
+source "$bench_dir/lib/release.sh"
 
 size=20k reps=5 ldd_reps=2 rebuild=0 prepare_only=0
 while (($#)); do
@@ -96,33 +98,18 @@ if ((prepare_only)); then
   return 0
 fi
 
-# --- the Release build; the binary measured is a copy in the results directory, so that a rebuild
-# of build-bench/ meanwhile cannot swap it between runs ----------------------------------------------
-log "Release build in $build"
-if ! { cmake -S "$ADP_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=Release -DADPERSIST_BUILD_TESTS=OFF \
-  && cmake --build "$build" -j2; } >"$build/bench-build.log" 2>&1; then
-  tail -n 30 "$build/bench-build.log" >&2
-  die "build failed (log: $build/bench-build.log)"
-fi
+# --- the Release build; the binary measured is a copy in the results directory ------------------------------
+release_build ldap-scan
 results=$build/ldap-scan-$size-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$results"
 adp=$results/adpersist
 cp "$build/adpersist" "$adp"
 {
-  printf 'nproc\t%s\n' "$(nproc)"
-  printf 'cpu\t%s\n' "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-  printf 'ram\t%s GiB\n' "$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
-  printf 'os\t%s\n' "$(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
+  machine_tsv "$adp"
   printf 'samba\t%s\n' "$(samba -V | sed 's/^Version //')"
   printf 'openldap\t%s\n' "$(dpkg-query -W -f='${Version}' ldap-utils)"
   printf 'ldapdomaindump\t%s\n' "$(dpkg-query -W -f='${Version}' python3-ldapdomaindump)"
   printf 'ldap3\t%s\n' "$(dpkg-query -W -f='${Version}' python3-ldap3)"
-  rev=$(git -C "$ADP_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
-  if [[ -n $(git -C "$ADP_ROOT" status --porcelain -- scanner checks CMakeLists.txt 2>/dev/null) ]]; then
-    rev+=" + uncommitted changes"
-  fi
-  printf 'adpersist\t%s (git %s, sha256 %.12s)\n' "$("$adp" --version | head -n 1)" "$rev" \
-    "$(sha256sum "$adp" | cut -d' ' -f1)"
   printf 'size\t%s\n' "$size"
 } >"$results/machine.tsv"
 log "measuring ($reps x adpersist/ldapsearch interleaved, $ldd_reps x ldapdomaindump) into $results"

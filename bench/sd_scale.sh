@@ -40,6 +40,8 @@ bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$bench_dir/../scripts/lib/common.sh"
 # shellcheck source=lib/quiet.sh
 source "$bench_dir/lib/quiet.sh"
+# shellcheck source=lib/release.sh
+source "$bench_dir/lib/release.sh"
 
 sizes=200000 reps=3 profile=0
 while (($#)); do
@@ -63,17 +65,7 @@ build=$ADP_ROOT/build-bench
 mkdir -p "$build"
 
 # --- the Release build; the binary measured is a copy in the results directory -------------------
-jobs=${ADP_BENCH_BUILD_JOBS:-}
-if [[ -z $jobs ]]; then
-  jobs=1
-  awk -v l="$(load1)" 'BEGIN { exit !(l < 1.0) }' && jobs=2
-fi
-log "Release build in $build (-j$jobs)"
-if ! { cmake -S "$ADP_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=Release -DADPERSIST_BUILD_TESTS=OFF \
-  && cmake --build "$build" -j"$jobs"; } >"$build/sd-scale-build.log" 2>&1; then
-  tail -n 30 "$build/sd-scale-build.log" >&2
-  die "build failed (log: $build/sd-scale-build.log)"
-fi
+release_build sd-scale
 results=$build/sd-scale-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$results"
 adp=$results/adpersist
@@ -87,24 +79,11 @@ cp "$bench_dir/lib/gen_sd_ldif.py" "$results/gen_sd_ldif.py"
 cp "$ADP_ROOT/fixtures/lab/configuration.ldif" "$results/configuration.ldif"
 conf=$results/configuration.ldif
 {
-  printf 'nproc\t%s\n' "$(nproc)"
-  printf 'cpu\t%s\n' "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-  printf 'ram\t%s GiB\n' "$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
-  printf 'os\t%s\n' "$(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
-  printf 'compiler\t%s\n' "$(g++ --version | head -n 1)"
-  printf 'python\t%s\n' "$("$PY" --version 2>&1)"
-  rev=$(git -C "$ADP_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
-  if [[ -n $(git -C "$ADP_ROOT" status --porcelain -- scanner checks CMakeLists.txt 2>/dev/null) ]]; then
-    rev+=" + uncommitted changes"
-  fi
-  printf 'adpersist\t%s (git %s, sha256 %.12s, Release)\n' "$("$adp" --version | head -n 1)" "$rev" \
-    "$(sha256sum "$adp" | cut -d' ' -f1)"
+  machine_tsv "$adp"
   printf 'checks\t%s\n' "$("$adp" checks list 2>/dev/null | grep -c '^ad\.' || true)"
   printf 'fixture_domain_sha256\t%s\n' "$(sha256sum "$results/fixture-domain.ldif" | cut -d' ' -f1)"
   printf 'fixture_configuration_sha256\t%s\n' "$(sha256sum "$conf" | cut -d' ' -f1)"
-  printf 'build_jobs\t%s\n' "$jobs"
   printf 'quiet_gate\tload < %s, CPU < %s%%, timeout %ss\n' "$max_load" "$max_busy" "$quiet_timeout"
-  printf 'started\t%s\n' "$(date -u +%FT%TZ)"
 } >"$results/machine.tsv"
 
 info() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$results/info.tsv"; }  # SIZE KEY VALUE
@@ -112,17 +91,6 @@ info() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$results/info.tsv"; }  # SIZE K
 printf 'objects\tinput\tround\twall_s\tmaxrss_kb\tuser_s\tsys_s\tload1\tbusy_pct\tquiet\texit\tkind\n' >"$results/runs.tsv"
 
 scan_args=(--now 2026-12-01T00:00:00Z --fail-on none)
-
-# parse_time FILE -> "wall maxrss user sys exit"
-parse_time() {
-  awk '
-    /Elapsed \(wall clock\)/ { n = split($NF, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; wall += s }
-    /Maximum resident set size/ { if ($NF > rss) rss = $NF }
-    /User time \(seconds\)/ { user += $NF }
-    /System time \(seconds\)/ { sys += $NF }
-    /Exit status/ { if ($NF > ex) ex = $NF }
-    END { printf "%.2f %d %.2f %.2f %d", wall, rss, user, sys, ex }' "$1"
-}
 
 declare -A want_exit
 run_one() { # N INPUT ROUND KIND [extra scan args...]

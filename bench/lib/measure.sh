@@ -18,6 +18,8 @@ main() {
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../../tests/dc/common.sh
 source "$here/../../tests/dc/common.sh"
+# shellcheck source=release.sh
+source "$here/release.sh"  # parse_time
 
 [[ $# -eq 5 ]] || {
   echo "usage: $dc_prog DCDIR OUTDIR ADPERSIST REPS LDD_REPS" >&2
@@ -158,17 +160,6 @@ samba_cpu_ticks() {
   echo "$t"
 }
 hz=$(getconf CLK_TCK)
-
-# parse_time FILE... -> "wall maxrss user sys exit" summed (wall, user, sys), max (rss, exit)
-parse_time() {
-  awk '
-    /Elapsed \(wall clock\)/ { n = split($NF, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; wall += s }
-    /Maximum resident set size/ { if ($NF > rss) rss = $NF }
-    /User time \(seconds\)/ { user += $NF }
-    /System time \(seconds\)/ { sys += $NF }
-    /Exit status/ { if ($NF > ex) ex = $NF }
-    END { printf "%.2f %d %.2f %.2f %d", wall, rss, user, sys, ex }' "$@"
-}
 
 run_one() { # TOOL ROUND
   local tool=$1 round=$2 t0 t1 rc=0 tf=$out/time-$1-$2 vals

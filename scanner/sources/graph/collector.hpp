@@ -10,7 +10,8 @@
 // still answered, throttled and retried on its own; later pages follow their nextLink alone); a Graph that
 // refuses the batch gets them one by one. Up to `concurrency` requests in flight (one thread, libcurl
 // multi); 429/500/502/503/504 and broken connections are retried (Retry-After, else exponential backoff with
-// jitter, capped; a 429 pauses every request, at least 0.5 s, doubled while throttling continues); a 401 refreshes the token once. Each page is converted as it arrives and then dropped.
+// jitter, capped; a 429 pauses the requests to that Graph service, identity or reports, at least 0.5 s,
+// doubled while throttling continues, then one at a time for a 10 s window); a 401 refreshes the token once. Each page is converted as it arrives and then dropped.
 //
 // A refused request (403 Authorization_RequestDenied, 404, ...) marks its dataset missing with the reason
 // (a 403 names the application permission, in the capture reader's words); a failure after some pages marks
