@@ -78,18 +78,12 @@ class AuditCredentialEvents final : public engine::Check {
         .needs = {{Dataset::directory_audits,
                    {"activityDisplayName", "activityDateTime", "initiatedBy", "targetResources"},
                    {"result", "correlationId", "loggedByService"}}},
-        .evidence = {{"activity", "activityDisplayName"},
-                     {"time", "activityDateTime"},
-                     {"actor", "who did it: a user principal name or an app"},
-                     {"actor_ip", "the initiating user's IP address (empty for apps)"},
-                     {"result", "success or failure"},
-                     {"audit_id", "the audit record's id"},
-                     {"correlation_id", "the audit record's correlationId"},
-                     {"logged_by_service", "loggedByService"},
-                     {"target", "the application or service principal: type, id, name"},
-                     {"keys_added", "KeyDescription entries added: key id, type, usage, display name"},
-                     {"keys_removed", "KeyDescription entries removed by the same change"},
-                     {"federated_identity_credentials", "the new FederatedIdentityCredentials value, shortened"}},
+        .evidence = au::record_evidence_fields({
+            {"target", "the application or service principal: type, id, name"},
+            {"keys_added", "KeyDescription entries added: key id, type, usage, display name"},
+            {"keys_removed", "KeyDescription entries removed by the same change"},
+            {"federated_identity_credentials", "the new FederatedIdentityCredentials value, shortened"}
+        }),
     };
     return k;
   }

@@ -80,20 +80,14 @@ class AuditFederationEvents final : public engine::Check {
         .needs = {{Dataset::directory_audits,
                    {"activityDisplayName", "activityDateTime", "initiatedBy", "targetResources"},
                    {"result", "correlationId", "loggedByService"}}},
-        .evidence = {{"activity", "activityDisplayName"},
-                     {"time", "activityDateTime"},
-                     {"actor", "who did it: a user principal name or an app"},
-                     {"actor_ip", "the initiating user's IP address (empty for apps)"},
-                     {"result", "success or failure"},
-                     {"audit_id", "the audit record's id"},
-                     {"correlation_id", "the audit record's correlationId"},
-                     {"logged_by_service", "loggedByService"},
-                     {"domain", "the domain the record is about"},
-                     {"live_type", "for Set domain authentication: the authentication type before and after"},
-                     {"modified_properties", "properties the change set: name, decoded old and new values "
-                                             "(shortened to 200 characters)"},
-                     {"current_authentication_type", "the domain's authentication type now (domains list)"},
-                     {"current_verified", "whether the domain is verified now (domains list)"}},
+        .evidence = au::record_evidence_fields({
+            {"domain", "the domain the record is about"},
+            {"live_type", "for Set domain authentication: the authentication type before and after"},
+            {"modified_properties", "properties the change set: name, decoded old and new values "
+                                    "(shortened to 200 characters)"},
+            {"current_authentication_type", "the domain's authentication type now (domains list)"},
+            {"current_verified", "whether the domain is verified now (domains list)"}
+        }),
     };
     return k;
   }

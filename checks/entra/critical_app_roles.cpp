@@ -1,10 +1,7 @@
 // entra.critical-app-roles: a service principal holds an application permission that amounts to tenant
 // control.
-#include <set>
-
 #include "checks/check.hpp"
-#include "checks/support/entra.hpp"
-#include "scanner/util/strings.hpp"
+#include "checks/support/entra_app_roles.hpp"
 
 namespace adpersist::checks {
 namespace {
@@ -85,74 +82,22 @@ class CriticalAppRoles final : public engine::Check {
   }
 
   void evaluate(const engine::CheckContext& ctx, Findings& out) const override {
-    const auto& t = *ctx.snapshot.tenant();
-    const entra::Grants grants(t);
-    const bool apps_ok = ctx.snapshot.dataset(Dataset::applications).state == DatasetState::ok;
-    if (!apps_ok)
-      out.note("credentials of the applications not counted: dataset 'applications' is not complete");
-    if (ctx.snapshot.dataset(Dataset::role_assignments).state != DatasetState::ok)
-      out.note(
-          "privileged directory roles not listed among other privileges: dataset 'roleAssignments' is not "
-          "complete");
-    if (t.property(Dataset::service_principals, "appOwnerOrganizationId") != AttrCoverage::collected)
-      out.note(
-          "the service principals carry no appOwnerOrganizationId: Microsoft and third-party applications "
-          "cannot be told apart");
+    const entra::Grants grants(*ctx.snapshot.tenant());
+    entra::note_permission_inputs(ctx, out);
+    entra::for_each_held_permission(ctx, grants, me::RoleTier::critical, [&](const entra::HeldPermission& h) {
+      const auto& sp = *h.sp;
+      Severity sev = Severity::critical;
+      if (h.ownership == entra::Ownership::microsoft && h.sp_credentials == 0) sev = Severity::high;
+      if (sp.account_enabled == false) sev = lower(sev);
 
-    for (const auto& sp : t.service_principals()) {
-      const auto own = entra::ownership(t, sp);
-      const auto labels = grants.privileged_labels(sp.id);
-      std::set<std::string> seen;
-      for (const auto& g : grants.app_roles(sp.id)) {
-        if (!g.rating || g.rating->tier != me::RoleTier::critical || !g.resource) continue;
-        const std::string key = "role:" + g.resource->app_id + ":" + g.value;
-        if (!seen.insert(util::to_lower(key)).second) continue;
-
-        const me::Application* app = t.app_by_app_id(sp.app_id);
-        const int sp_creds = entra::live_credentials(sp.keys, sp.passwords, ctx.now);
-        const auto& created = g.assignment->created;
-        const bool recent = created && ctx.is_recent(*created);
-
-        Severity sev = Severity::critical;
-        if (own == entra::Ownership::microsoft && sp_creds == 0) sev = Severity::high;
-        if (sp.account_enabled == false) sev = lower(sev);
-
-        const std::string label = g.value + " (" + g.resource->display_name + ")";
-        std::vector<std::string> others;
-        for (const auto& l : labels)
-          if (l != label) others.push_back(l);
-
-        std::string msg = "holds " + g.value + " on " + g.resource->display_name + ", ";
-        msg += created ? "granted " + parsers::format_rfc3339(*created).substr(0, 10) +
-                             (recent ? " (inside the " + entra::window_text(ctx.recent_window) + ")" : "")
-                       : std::string("grant date unknown");
-        if (own == entra::Ownership::third_party) msg += "; third-party application";
-        if (own == entra::Ownership::microsoft)
-          msg += sp_creds ? "; Microsoft application with a credential added in this tenant"
-                          : "; Microsoft application";
-        if (sp.account_enabled == false) msg += "; the service principal is disabled";
-
-        auto& f = out.add(entra::resource_of(sp)).set_key(key).set_severity(sev).set_message(msg);
-        f.add("permission", g.value);
-        f.add("resource", g.resource->display_name);
-        f.add("resource_app_id", g.resource->app_id);
-        f.add("app_role_id", g.assignment->app_role_id);
-        f.add("granted", created ? Json(entra::format_time(created)) : Json(nullptr));
-        f.add("granted_in_window", recent);
-        f.add("why", std::string(g.rating->why));
-        f.add("app_id", sp.app_id);
-        f.add("ownership", std::string(entra::to_string(own)));
-        f.add("app_owner_organization_id", sp.owner_org);
-        f.add("verified_publisher", sp.verified_publisher);
-        f.add("account_enabled", sp.account_enabled ? Json(*sp.account_enabled) : Json(nullptr));
-        Json creds = Json::object();
-        creds["service_principal"] = sp_creds;
-        creds["application"] =
-            apps_ok && app ? Json(entra::live_credentials(app->keys, app->passwords, ctx.now)) : Json(nullptr);
-        f.add("credentials", std::move(creds));
-        f.add("other_privileged_permissions", std::move(others));
-      }
-    }
+      std::string msg = entra::held_permission_summary(ctx, h);
+      if (h.ownership == entra::Ownership::third_party) msg += "; third-party application";
+      if (h.ownership == entra::Ownership::microsoft)
+        msg += h.sp_credentials ? "; Microsoft application with a credential added in this tenant"
+                                : "; Microsoft application";
+      if (sp.account_enabled == false) msg += "; the service principal is disabled";
+      entra::add_held_permission(ctx, grants, h, sev, msg, out);
+    });
   }
 };
 

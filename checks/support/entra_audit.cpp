@@ -243,6 +243,19 @@ void add_record_evidence(model::Finding& f, const me::DirectoryAudit& a) {
   f.add("logged_by_service", a.logged_by_service);
 }
 
+std::vector<model::EvidenceField> record_evidence_fields(std::initializer_list<model::EvidenceField> own) {
+  std::vector<model::EvidenceField> out = {{"activity", "activityDisplayName"},
+                                           {"time", "activityDateTime"},
+                                           {"actor", "who did it: a user principal name or an app"},
+                                           {"actor_ip", "the initiating user's IP address (empty for apps)"},
+                                           {"result", "success or failure"},
+                                           {"audit_id", "the audit record's id"},
+                                           {"correlation_id", "the audit record's correlationId"},
+                                           {"logged_by_service", "loggedByService"}};
+  out.insert(out.end(), own.begin(), own.end());
+  return out;
+}
+
 bool succeeded(const me::DirectoryAudit& a) { return a.result.empty() || util::iequals(a.result, "success"); }
 
 model::Severity for_result(const me::DirectoryAudit& a, model::Severity success) {

@@ -3,11 +3,13 @@
 // evidence every audit finding carries. Reads the tenant snapshot only.
 #pragma once
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "scanner/model/check_info.hpp"
 #include "scanner/model/finding.hpp"
 #include "scanner/model/tenant.hpp"
 
@@ -71,6 +73,8 @@ model::Json modified_json(const me::AuditTarget& t, std::size_t max_chars = 200)
 // Adds the evidence every audit finding carries: activity, time, actor, actor_ip, result, audit_id,
 // correlation_id, logged_by_service.
 void add_record_evidence(model::Finding& f, const me::DirectoryAudit& a);
+// The documentation of those keys followed by a check's own (CheckInfo::evidence).
+std::vector<model::EvidenceField> record_evidence_fields(std::initializer_list<model::EvidenceField> own);
 
 // A failed attempt changes nothing: reported one severity level lower than a success (never below low).
 model::Severity for_result(const me::DirectoryAudit& a, model::Severity success);
