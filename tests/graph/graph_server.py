@@ -339,6 +339,8 @@ class Config:
     throttle_fault: Optional[Fault] = None
     bursts: list = field(default_factory=list)
     deny: list = field(default_factory=list)              # compiled regexes
+    truncate: list = field(default_factory=list)          # compiled regexes: pages cut in half (broken JSON)
+    loop_paging: list = field(default_factory=list)       # compiled regexes: nextLink repeats a page forever
     required_roles: list = field(default_factory=list)    # (regex, [roles])
     latency_ms: float = 0.0
     batch: bool = True                                    # POST /v1.0/$batch served
@@ -509,11 +511,12 @@ def load_config(path: Optional[str]) -> Config:
         cfg.bursts.append(Burst(after=after, count=count, fault=_parse_fault(sec, 503)))
         sec.finish()
 
-    for pattern in top.get("deny", list, []):
-        try:
-            cfg.deny.append(re.compile(pattern))
-        except (re.error, TypeError) as e:
-            raise ConfigError(f"config.deny: bad regex {pattern!r}: {e}") from e
+    for name in ("deny", "truncate", "loop_paging"):
+        for pattern in top.get(name, list, []):
+            try:
+                getattr(cfg, name).append(re.compile(pattern))
+            except (re.error, TypeError) as e:
+                raise ConfigError(f"config.{name}: bad regex {pattern!r}: {e}") from e
     for pattern, roles in top.get("required_roles", dict, {}).items():
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles) or not roles:
             raise ConfigError(f"config.required_roles[{pattern}]: must be a non-empty list of roles")
@@ -1895,6 +1898,12 @@ class GraphApi:
         page = items[offset:offset + top]
         body = {"@odata.context": self._context(entry, query)}
         next_offset = offset + len(page)
+        looping = any(cp.search(entry.key) for cp in self.cfg.loop_paging) and len(items) > top
+        if looping:
+            # A broken server: from the second page on, every nextLink leads to that same page again
+            # (with a fresh token, so the link text never repeats).
+            self.stats.note("faults", "loop_paging")
+            next_offset = offset if offset > 0 else next_offset
         if next_offset < len(items):
             # Graph's nextLink: same path, the original query options, and
             # an opaque $skiptoken. It precedes "value" as in Graph.
@@ -1902,7 +1911,11 @@ class GraphApi:
             query_text = "&".join(query.link_parts + [f"$skiptoken={token}"])
             body["@odata.nextLink"] = f"{self.tokens.base_url}{raw_path}?{query_text}"
         body["value"] = [self._shape(entry, item, query) for item in page]
-        return Response(status=200, body=dumps(body), content_type=GRAPH_JSON,
+        data = dumps(body)
+        if any(cp.search(entry.key) for cp in self.cfg.truncate):
+            self.stats.note("faults", "truncate")
+            data = data[:len(data) // 2]   # a page cut off mid-stream, sent with its shorter length
+        return Response(status=200, body=data, content_type=GRAPH_JSON,
                         headers=self._headers(info), pages=1, objects=len(page))
 
 

@@ -6,6 +6,7 @@
 #   * `collect --record DIR` then `scan --graph-dir DIR` gives them too;
 #   * RS256 assertions, PKCS#12 and a client secret file authenticate; a wrong secret is one clear line, exit 3;
 #   * a token endpoint that refuses PS256 gets RS256 (once, then kept); a Graph without $batch gets one GET each;
+#   * a nextLink loop and a truncated page stop that collection, are named in the report, and exit 3;
 #   * a 403 on auditLogs makes the audit checks not_evaluated naming AuditLog.Read.All (live and replayed);
 #   * tokens expiring during the scan are renewed; an untrusted server certificate is refused;
 #   * no secret, key or token is ever printed or recorded; /_stats shows the throttling and the request count.
@@ -25,6 +26,7 @@ cleanup() {
   "$ROOT/tests/graph/stop.sh" "$WORK/state-a" >/dev/null 2>&1
   "$ROOT/tests/graph/stop.sh" "$WORK/state-b" >/dev/null 2>&1
   "$ROOT/tests/graph/stop.sh" "$WORK/state-c" >/dev/null 2>&1
+  "$ROOT/tests/graph/stop.sh" "$WORK/state-d" >/dev/null 2>&1
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -67,6 +69,14 @@ cat > "$WORK/config-c.json" <<EOF
 {"tenant": "$TENANT",
  "clients": {"$CLIENT": {"certificate": "client.pem", "roles": $ROLES, "assertion_algs": ["RS256"]}},
  "batch": false}
+EOF
+# Server D: broken paging: servicePrincipals' nextLinks go round in circles (a fresh token each time), and
+# oauth2PermissionGrants pages arrive cut in half.
+cat > "$WORK/config-d.json" <<EOF
+{"tenant": "$TENANT",
+ "clients": {"$CLIENT": {"certificate": "client.pem", "roles": $ROLES}},
+ "paging": {"default_top": 10, "max_top": 10},
+ "loop_paging": ["^servicePrincipals\$"], "truncate": ["^oauth2PermissionGrants\$"]}
 EOF
 URL_A=$("$ROOT/tests/graph/start.sh" "$CAPTURE" "$WORK/state-a" "$WORK/config-a.json") || fail "server A did not start"
 URL_B=$("$ROOT/tests/graph/start.sh" "$CAPTURE" "$WORK/state-b" "$WORK/config-b.json") || fail "server B did not start"
@@ -268,11 +278,37 @@ PY
 [ $? -eq 0 ] || fail "refusal reasons"
 ok "403 on auditLogs: audit checks not evaluated (AuditLog.Read.All), live and replayed alike"
 
-# --- 5. nothing secret anywhere --------------------------------------------------------------------------------
+# --- 5. a nextLink loop and a truncated page: bounded, named, exit 3, nothing passed that was not read ----------
+URL_D=$("$ROOT/tests/graph/start.sh" "$CAPTURE" "$WORK/state-d" "$WORK/config-d.json") || fail "server D did not start"
+t0=$SECONDS
+run broken "3" timeout 120 "$BIN" scan "${live[@]}" "${cert[@]}" --graph-url "$URL_D" --login-url "$URL_D" \
+  --ca-file "$WORK/state-d/ca.pem" --format json
+(( SECONDS - t0 < 60 )) || fail "broken paging: the scan took $((SECONDS - t0)) s"
+"$PY" - "$WORK/broken.out" "$WORK/offline.out" <<'PY' || fail "broken paging"
+import json, sys
+d, off = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+ds = {x["name"]: x for x in d["datasets"]}
+sp, grants = ds["servicePrincipals"], ds["oauth2PermissionGrants"]
+assert sp["state"] == "partial" and "leads back to page 2" in sp["reason"], sp
+assert grants["state"] != "ok" and "malformed" in grants["reason"], grants
+assert not d["summary"]["complete"], d["summary"]
+st = {c["id"]: c["status"] for c in d["checks"]}
+for cid in ("entra.sp-credentials", "entra.tenant-wide-consent", "entra.critical-app-roles"):
+    assert st[cid] == "not_evaluated", (cid, st[cid])
+# What was read completely is still reported: the federation findings equal the offline scan's.
+fed = lambda r: sorted(f["finding_id"] for f in r["findings"] if f["check_id"].startswith("entra.federation-"))
+assert fed(d) and fed(d) == fed(off), "federation findings differ"
+print("broken paging:", sp["reason"], "|", grants["reason"][:120])
+PY
+[ $? -eq 0 ] || fail "broken paging"
+ok "nextLink loop and truncated page: stopped, named in the report, exit 3, the rest reported"
+
+# --- 6. nothing secret anywhere --------------------------------------------------------------------------------
 key_line=$(sed -n 2p "$WORK/client-key.pem")
 pfx_pass=$(cat "$WORK/pfx.pass")
 for f in "$WORK"/*.out "$WORK"/*.err $(find "$WORK/rec" "$WORK/rec-b" -type f) \
-         "$WORK/state-a/access.log" "$WORK/state-b/access.log" "$WORK/state-c/access.log"; do
+         "$WORK/state-a/access.log" "$WORK/state-b/access.log" "$WORK/state-c/access.log" \
+         "$WORK/state-d/access.log"; do
   grep -qF -- "$SECRET" "$f" && fail "the client secret appears in $f"
   grep -qF -- "$key_line" "$f" && fail "the private key appears in $f"
   grep -qF -- "$pfx_pass" "$f" && fail "the PKCS#12 password appears in $f"

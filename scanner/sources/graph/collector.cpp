@@ -20,6 +20,7 @@
 #include <set>
 #include <sstream>
 #include <type_traits>
+#include <unordered_map>
 
 #include "scanner/model/entra_roles.hpp"
 #include "scanner/sources/graph/capture.hpp"
@@ -246,6 +247,7 @@ struct Chain {
   std::string url;   // the next request
   std::string batch_url;  // the first request relative to /v1.0 ("/applications/{id}/owners?..."); "" if not batchable
   std::size_t items = 0, pages = 0;
+  std::unordered_map<std::string, std::size_t> page_heads;  // id of each page's first object -> page number
   int retries = 0;          // of the current page
   bool refreshed = false;   // the current page already caused a token refresh
   std::uint64_t token_generation = 0;
@@ -911,12 +913,26 @@ class Collector {
         ch.recording = false;
       }
     }
+    std::optional<std::size_t> repeats;  // the earlier page whose first object this page starts with
     auto n = for_each_item(in, file, [&](const GJson& j, std::size_t i) -> Status {
+      if (i == 0 && j.is_object() && j.contains("id") && j["id"].is_string()) {
+        // Objects of one collection have distinct ids: a page that starts like an earlier one means the
+        // nextLinks go round in circles (each with a new token, so the link text alone would never repeat).
+        auto [it, fresh] = ch.page_heads.emplace(j["id"].get<std::string>(), ch.pages + 1);
+        if (!fresh) {
+          repeats = it->second;
+          return make_error(ErrorCode::invalid_input, "paging loops");
+        }
+      }
       b_.saw_properties(ch.dataset, property_names(j));
       if (auto st = ch.on_item(j, entra::Origin{file, ch.items + i}); !st) return st;
       if (ch.record) ch.record->add(j);
       return ok_status();
     });
+    if (repeats)
+      return finish(std::move(c), {Outcome::Kind::failed, 200, "",
+                                   "the @odata.nextLink leads back to page " + std::to_string(*repeats) + " (page " +
+                                       std::to_string(ch.pages + 1) + " starts with the same object): paging stopped"});
     if (!n) return finish(std::move(c), {Outcome::Kind::failed, 200, "", "malformed response: " + n.error().describe()});
     b_.saw_collection(ch.dataset, n.value());
     ch.items += n.value();
