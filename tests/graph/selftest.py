@@ -951,7 +951,9 @@ class FaultServer(unittest.TestCase):
                       "bursts": [{"after": 4, "count": 2, "status": 503}]},
             bursts=[{"after": 10, "count": 1, "status": 504, "retry_after": 1}],
             deny=["^domains/[^/]+/federationConfiguration$"],
-            required_roles={"^auditLogs/": ["AuditLog.Read.All"]})
+            required_roles={"^auditLogs/": ["AuditLog.Read.All"]},
+            truncate=["^roleManagement/directory/roleAssignments$"],
+            loop_paging=["^servicePrincipals$"])
         cfg["clients"][CLIENT_SHORT]["roles"] = ["Application.Read.All"]
         cfg["clients"][CLIENT_SHORT]["expires_in"] = 3600
         cls.srv = Server(cls.fx.dir, "faults", cls.fx.capture, cfg)
@@ -993,6 +995,40 @@ class FaultServer(unittest.TestCase):
         self.assertEqual(err["message"], "Insufficient privileges to complete the operation.")
         self.assertEqual(self.srv.get("/v1.0/domains").status, 200)
         self.assertEqual(self.srv.stats()["faults"]["deny"], 1)
+
+    def test_truncate(self):
+        self.srv.token()
+        self.srv.reset()
+        r = self.srv.get("/v1.0/roleManagement/directory/roleAssignments")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(int(r.headers["Content-Length"]), len(r.body))  # short, but as announced
+        with self.assertRaises(ValueError):
+            r.json()
+        self.assertEqual(self.srv.stats()["faults"]["truncate"], 1)
+
+    def get_through_faults(self, path: str) -> dict:
+        """The page, after the schedule's 429/503/504 answers (this server injects them)."""
+        for _ in range(6):
+            r = self.srv.get(path)
+            if r.status == 200:
+                return r.json()
+        self.fail(f"no 200 for {path}")
+
+    def test_loop_paging(self):
+        self.srv.token()
+        self.srv.reset()
+        first = self.get_through_faults("/v1.0/servicePrincipals?$top=100")
+        links, heads = [], []
+        url = first["@odata.nextLink"]
+        for _ in range(3):
+            links.append(url)
+            page = self.get_through_faults(url[len(self.srv.base):])
+            heads.append(page["value"][0]["id"])
+            url = page["@odata.nextLink"]
+        # Page 2 again and again, under a new link each time.
+        self.assertEqual(heads, [SP_IDS[100]] * 3)
+        self.assertEqual(len(set(links)), 3)
+        self.assertEqual(self.srv.stats()["faults"]["loop_paging"], 4)
 
     def test_required_roles(self):
         self.srv.token(CLIENT_SHORT)
