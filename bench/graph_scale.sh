@@ -23,7 +23,8 @@
 # give what was sent.
 #
 # As root on Debian 12 (installs missing packages). Builds adpersist Release in build-bench/ and measures
-# a copy of the binary. Captures are cached in build-bench/graph-inputs/ (keyed by the generator's hash).
+# a copy of the binary. Captures are cached in build-bench/graph-inputs/ (keyed by the generator's and the
+# borrowed fixture files' hash).
 # Before every timed run it waits for a quiet machine (bench/lib/quiet.sh). Output:
 # build-bench/graph-scale-TIMESTAMP/{runs.tsv,info.tsv,machine.tsv,plan.json,summary.md}.
 set -euo pipefail
@@ -70,7 +71,10 @@ info() { printf '%s\t%s\n' "$1" "$2" >>"$results/info.tsv"; }
 info tier "$tier ($capacity resource units per 10 s)"
 
 # --- the capture (cached: the same generator and sizes give the same bytes) ------------------------------
-key=$(sha256sum "$bench_dir/gen/graph_capture.py" | cut -c1-12)
+# (the generator borrows appRoles, role definitions and two certificates from fixtures/tenant)
+fx=$ADP_ROOT/fixtures/tenant
+key=$(cat "$bench_dir/gen/graph_capture.py" "$fx/servicePrincipals.json" "$fx/roleManagement/directory/roleDefinitions.json" \
+  "$fx"/certs/adfs-signing-2026.pem "$fx"/certs/any-sts-2026.pem | sha256sum | cut -c1-12)
 capture=$build/graph-inputs/$sps-$apps-$key
 if [[ ! -f $capture/_adpersist.json ]]; then
   rm -rf "$build/graph-inputs/$sps-$apps"-*
