@@ -57,26 +57,9 @@ class CriticalAppRoles final : public engine::Check {
                   {Dataset::app_role_assigned_to,
                    {"principalId", "principalType", "appRoleId"},
                    {"createdDateTime"}}},
-        .evidence = {{"permission",
-                      "the application permission's value (RoleManagement.ReadWrite.Directory)"},
-                     {"resource", "the API that defines it (Microsoft Graph)"},
-                     {"resource_app_id", "the resource's appId"},
-                     {"app_role_id", "the permission's id on that resource"},
-                     {"granted", "when the assignment was created"},
-                     {"granted_in_window", "the assignment was created inside the recent window"},
-                     {"why", "what the permission lets the application do"},
-                     {"app_id", "the service principal's appId"},
-                     {"ownership",
-                      "this tenant, Microsoft, third party or unknown (from appOwnerOrganizationId)"},
-                     {"app_owner_organization_id", "the tenant the application is registered in"},
-                     {"verified_publisher", "the verified publisher's name, empty when none"},
-                     {"account_enabled", "whether the service principal can sign in"},
-                     {"credentials",
-                      "unexpired credentials on the service principal and on its application "
-                      "(application null when it is not registered in this tenant or was not collected)"},
-                     {"other_privileged_permissions",
-                      "the service principal's other critical or data-access "
-                      "permissions and privileged directory roles"}},
+        .evidence = entra::held_permission_evidence_fields(
+            "the application permission's value (RoleManagement.ReadWrite.Directory)",
+            "the API that defines it (Microsoft Graph)"),
     };
     return k;
   }

@@ -58,6 +58,26 @@ std::string held_permission_summary(const engine::CheckContext& ctx, const HeldP
                   : std::string("grant date unknown"));
 }
 
+std::vector<model::EvidenceField> held_permission_evidence_fields(std::string permission, std::string resource) {
+  return {{"permission", std::move(permission)},
+          {"resource", std::move(resource)},
+          {"resource_app_id", "the resource's appId"},
+          {"app_role_id", "the permission's id on that resource"},
+          {"granted", "when the assignment was created"},
+          {"granted_in_window", "the assignment was created inside the recent window"},
+          {"why", "what the permission lets the application do"},
+          {"app_id", "the service principal's appId"},
+          {"ownership", "this tenant, Microsoft, third party or unknown (from appOwnerOrganizationId)"},
+          {"app_owner_organization_id", "the tenant the application is registered in"},
+          {"verified_publisher", "the verified publisher's name, empty when none"},
+          {"account_enabled", "whether the service principal can sign in"},
+          {"credentials",
+           "unexpired credentials on the service principal and on its application (application null when it is "
+           "not registered in this tenant or was not collected)"},
+          {"other_privileged_permissions",
+           "the service principal's other critical or data-access permissions and privileged directory roles"}};
+}
+
 model::Finding& add_held_permission(const engine::CheckContext& ctx, const Grants& grants,
                                     const HeldPermission& h, model::Severity severity,
                                     const std::string& message, model::Findings& out) {

@@ -5,8 +5,10 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "checks/support/entra.hpp"
+#include "scanner/model/check_info.hpp"
 #include "scanner/engine/check.hpp"
 
 namespace adpersist::checks::entra {
@@ -33,6 +35,10 @@ void for_each_held_permission(const engine::CheckContext& ctx, const Grants& gra
 // "holds Mail.Read on Microsoft Graph, granted 2026-11-20 (inside the last 30 days)", or "..., grant date
 // unknown".
 std::string held_permission_summary(const engine::CheckContext& ctx, const HeldPermission& h);
+
+// The documentation of the evidence add_held_permission writes (CheckInfo::evidence); the first two entries
+// take the check's own example ("the application permission's value (Mail.Read)").
+std::vector<model::EvidenceField> held_permission_evidence_fields(std::string permission, std::string resource);
 
 // The finding on the service principal, with the evidence both checks document: permission, resource,
 // resource_app_id, app_role_id, granted, granted_in_window, why, app_id, ownership,
