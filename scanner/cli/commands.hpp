@@ -17,6 +17,9 @@ inline constexpr int kExitIncomplete = 3;
 void add_scan_command(CLI::App& app, Action& action);
 void add_checks_command(CLI::App& app, Action& action);
 void add_collect_command(CLI::App& app, Action& action);
+void add_report_commands(CLI::App& app, Action& action);        // report, diff (cmd_report.cpp)
+void add_baseline_command(CLI::App& app, Action& action);       // baseline accept (cmd_baseline.cpp)
+void add_suppressions_command(CLI::App& app, Action& action);   // suppressions validate (cmd_suppressions.cpp)
 
 // "a,b" "c" → {a, b, c}
 std::vector<std::string> split_list(const std::vector<std::string>& in);

@@ -7,6 +7,7 @@
 
 #include "scanner/model/check_info.hpp"
 #include "scanner/model/finding.hpp"
+#include "scanner/model/ioc.hpp"
 #include "scanner/model/snapshot.hpp"
 
 namespace adpersist::engine {
@@ -15,6 +16,7 @@ struct CheckContext {
   const model::Snapshot& snapshot;
   model::TimePoint now;               // --now, or the clock at scan start
   std::chrono::seconds recent_window;  // --since: what "recent" means
+  const model::IocSet* ioc = nullptr;  // --ioc: known-bad values (checks with needs_ioc run only with one)
   // `t` lies inside the recent window (and not in the future beyond a small clock skew).
   bool is_recent(model::TimePoint t) const { return t >= now - recent_window; }
   // Whole days between `t` and now (negative when `t` is in the future).

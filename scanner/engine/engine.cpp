@@ -114,10 +114,16 @@ Report run_scan(const Snapshot& snap, const std::vector<const Check*>& checks, c
   }
   r.notes.insert(r.notes.begin(), snap.notes().begin(), snap.notes().end());
 
-  const CheckContext ctx{snap, options.now, options.recent_window};
+  const CheckContext ctx{snap, options.now, options.recent_window, options.ioc};
   for (const Check* c : checks) {
     const auto& info = c->info();
     CheckResult cr{info.id, info.title, info.category, info.severity, CheckStatus::passed, {}, 0, {}};
+    if (info.needs_ioc && !options.ioc) {
+      cr.status = CheckStatus::not_evaluated;
+      cr.reason = "no IOC list was given (--ioc FILE)";
+      r.checks.push_back(std::move(cr));
+      continue;
+    }
     if (auto why = unmet_needs(info, snap); !why.empty()) {
       cr.status = CheckStatus::not_evaluated;
       cr.reason = std::move(why);
@@ -144,7 +150,13 @@ Report run_scan(const Snapshot& snap, const std::vector<const Check*>& checks, c
       for (auto& f : out.items()) {
         f.finding_id = fingerprint(f, to_string(info.platform), info.platform == Platform::entra ? tenant_id : domain_sid);
         if (f.severity >= Severity::low && cr.status == CheckStatus::passed) cr.status = CheckStatus::failed;
-        ReportFinding rf{std::move(f), info.title, info.category, info.remediation, info.mitre, info.references};
+        ReportFinding rf;
+        rf.finding = std::move(f);
+        rf.title = info.title;
+        rf.category = info.category;
+        rf.remediation = info.remediation;
+        rf.attack = info.mitre;
+        rf.references = info.references;
         r.findings.push_back(std::move(rf));
         cr.findings++;
       }

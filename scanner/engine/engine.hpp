@@ -15,6 +15,7 @@ struct ScanOptions {
   model::TimePoint now;
   std::chrono::seconds recent_window{30 * 86400};
   std::optional<model::Severity> fail_on = model::Severity::high;
+  const model::IocSet* ioc = nullptr;  // --ioc
 };
 
 // Why `check` cannot run on `snap` (a dataset missing or partial, an attribute not collected), or empty.

@@ -28,6 +28,7 @@ struct CheckInfo {
   std::string false_positives;
   std::string remediation;
   std::vector<Need> needs;
+  bool needs_ioc = false;  // matches the --ioc list: not evaluated without one, not selected by default
   std::vector<EvidenceField> evidence;  // keys the check's findings carry
 };
 

@@ -20,11 +20,37 @@ bool Report::incomplete() const {
   return false;
 }
 
+std::string_view to_string(BaselineState s) {
+  switch (s) {
+    case BaselineState::none: return "";
+    case BaselineState::new_finding: return "new";
+    case BaselineState::unchanged: return "unchanged";
+  }
+  return "";
+}
+
+bool Report::trips_gate(const ReportFinding& f) const {
+  if (!fail_on || f.suppressed()) return false;
+  if (fail_on_new && f.baseline_state != BaselineState::new_finding) return false;
+  return f.finding.severity >= *fail_on;
+}
+
 bool Report::gate_tripped() const {
-  if (!fail_on) return false;
   for (const auto& f : findings)
-    if (f.finding.severity >= *fail_on) return true;
+    if (trips_gate(f)) return true;
   return false;
+}
+
+std::size_t Report::count_baseline(BaselineState s) const {
+  std::size_t n = 0;
+  for (const auto& f : findings) n += f.baseline_state == s;
+  return n;
+}
+
+std::size_t Report::count_suppressed() const {
+  std::size_t n = 0;
+  for (const auto& f : findings) n += f.suppressed();
+  return n;
 }
 
 int Report::exit_code() const {
@@ -38,8 +64,7 @@ std::vector<std::size_t> Report::count_by_severity() const {
   return n;
 }
 
-namespace {
-Json resource_json(const Resource& r) {
+Json to_json(const Resource& r) {
   Json j = Json::object();
   j["type"] = r.type;
   j["id"] = r.id;
@@ -48,6 +73,9 @@ Json resource_json(const Resource& r) {
   j["name"] = r.name;
   return j;
 }
+
+namespace {
+Json or_null(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
 }  // namespace
 
 Json to_json(const Report& r) {
@@ -89,7 +117,12 @@ Json to_json(const Report& r) {
                   {"checks_run", r.checks.size()},
                   {"checks_by_status", by_status},
                   {"complete", !r.incomplete()},
+                  {"suppressed", r.count_suppressed()},
+                  {"new", r.baseline ? Json(r.count_baseline(BaselineState::new_finding)) : Json(nullptr)},
+                  {"unchanged", r.baseline ? Json(r.count_baseline(BaselineState::unchanged)) : Json(nullptr)},
+                  {"resolved", r.baseline ? Json(r.resolved.size()) : Json(nullptr)},
                   {"gate", {{"fail_on", r.fail_on ? Json(std::string(to_string(*r.fail_on))) : Json("none")},
+                            {"fail_on_new", r.fail_on_new},
                             {"tripped", r.gate_tripped()}}},
                   {"exit_code", r.exit_code()}};
 
@@ -121,14 +154,53 @@ Json to_json(const Report& r) {
                         {"category", rf.category},
                         {"severity", to_string(f.severity)},
                         {"message", f.message},
-                        {"resource", resource_json(f.resource)},
+                        {"resource", to_json(f.resource)},
                         {"evidence", f.evidence},
                         {"attack", attack},
                         {"references", rf.references},
-                        {"remediation", rf.remediation}});
+                        {"remediation", rf.remediation},
+                        {"status", rf.suppressed() ? "suppressed" : "open"},
+                        {"baseline_state", or_null(std::string(to_string(rf.baseline_state)))},
+                        {"first_seen", or_null(rf.first_seen)},
+                        {"suppression", rf.suppression ? Json{{"rule", rf.suppression->rule},
+                                                              {"reason", rf.suppression->reason},
+                                                              {"owner", rf.suppression->owner},
+                                                              {"expires", rf.suppression->expires}}
+                                                       : Json(nullptr)}});
   }
   j["findings"] = findings;
   j["notes"] = r.notes;
+
+  if (r.baseline)
+    j["baseline"] = {{"source", r.baseline->source},
+                     {"created_at", or_null(r.baseline->created_at)},
+                     {"findings", r.baseline->findings},
+                     {"existed", r.baseline->existed}};
+  else
+    j["baseline"] = nullptr;
+  Json resolved = Json::array();
+  for (const auto& x : r.resolved)
+    resolved.push_back({{"finding_id", x.finding_id},
+                        {"check_id", x.check_id},
+                        {"title", x.title},
+                        {"severity", to_string(x.severity)},
+                        {"message", x.message},
+                        {"resource", to_json(x.resource)},
+                        {"first_seen", or_null(x.first_seen)}});
+  j["resolved"] = resolved;
+  Json sup = Json::array();
+  for (const auto& x : r.suppressions)
+    sup.push_back({{"rule", x.rule},
+                   {"check", x.check},
+                   {"object", or_null(x.object)},
+                   {"finding_id", or_null(x.finding_id)},
+                   {"reason", x.reason},
+                   {"owner", x.owner},
+                   {"expires", x.expires},
+                   {"state", x.state},
+                   {"problem", or_null(x.problem)},
+                   {"matched", x.matched}});
+  j["suppressions"] = sup;
   return j;
 }
 

@@ -8,9 +8,10 @@ ADP_PYTHON=/usr/bin/python3
 
 # Packages to build adpersist (README "Build").
 ADP_BUILD_PACKAGES=(g++ cmake make pkg-config libldap-dev libkrb5-dev libsasl2-dev libsasl2-modules-gssapi-mit
-  libssl-dev libcurl4-openssl-dev libcli11-dev nlohmann-json3-dev)
+  libssl-dev libcurl4-openssl-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev)
 # Extra packages the test suite needs.
-ADP_TEST_PACKAGES=(catch2 python3 python3-jsonschema python3-cryptography)
+# chromium renders the HTML report headless (tests/cli/html_browser.sh).
+ADP_TEST_PACKAGES=(catch2 python3 python3-jsonschema python3-cryptography chromium)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -62,7 +62,7 @@ TEST_CASE("JSON report: valid JSON even with invalid UTF-8 in directory strings"
   std::ostringstream out;
   reports::write_json(hostile_report(), out);
   auto j = nlohmann::json::parse(out.str());
-  CHECK(j["schema_version"] == "1.0.0");
+  CHECK(j["schema_version"] == "1.1.0");
   CHECK(j["summary"]["by_severity"]["critical"] == 1);
   CHECK(j["summary"]["exit_code"] == 1);
   CHECK(j["findings"][0]["resource"]["dn"] == "CN=evil\x1b[2J,DC=x");  // escaped by JSON, value intact
