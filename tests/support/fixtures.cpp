@@ -62,13 +62,15 @@ std::vector<const model::Finding*> CheckRun::for_name(const std::string& name) c
   return out;
 }
 
-CheckRun run_check(const std::string& id, const model::Snapshot& snap, model::TimePoint now, std::chrono::seconds since) {
+CheckRun run_check(const std::string& id, const model::Snapshot& snap, model::TimePoint now, std::chrono::seconds since,
+                   const model::IocSet* ioc) {
   const auto* check = engine::CheckRegistry::instance().find(id);
   INFO("check " << id);
   REQUIRE(check != nullptr);
   engine::ScanOptions o;
   o.now = now;
   o.recent_window = since;
+  o.ioc = ioc;
   auto report = engine::run_scan(snap, {check}, o);
   REQUIRE(report.checks.size() == 1);
   CheckRun r{report.checks[0].status, report.checks[0].reason, {}, report.checks[0].notes};

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "scanner/engine/engine.hpp"
+#include "scanner/model/ioc.hpp"
 #include "scanner/model/report.hpp"
 #include "scanner/model/snapshot.hpp"
 
@@ -32,7 +33,7 @@ struct CheckRun {
   std::vector<const model::Finding*> for_name(const std::string& name) const;
 };
 CheckRun run_check(const std::string& id, const model::Snapshot& snap, model::TimePoint now = lab_now(),
-                   std::chrono::seconds since = std::chrono::hours(24 * 30));
+                   std::chrono::seconds since = std::chrono::hours(24 * 30), const model::IocSet* ioc = nullptr);
 
 // A minimal but realistic domain as LDIF text (domain head, Users, Domain Admins, krbtgt, a DC),
 // used by check tests to add one object at a time. `extra` is appended as further records.

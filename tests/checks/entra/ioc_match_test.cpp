@@ -24,18 +24,8 @@ model::IocSet ioc(const std::string& json) {
   return std::move(r).value();
 }
 
-// run_check with an IOC list (the fixture tenant's scan time, as in fixtures/tenant/README.md).
 test::CheckRun run(const model::Snapshot& snap, const model::IocSet& set) {
-  const auto* check = engine::CheckRegistry::instance().find(kId);
-  REQUIRE(check != nullptr);
-  engine::ScanOptions o;
-  o.now = test::lab_now();
-  o.ioc = &set;
-  auto report = engine::run_scan(snap, {check}, o);
-  REQUIRE(report.checks.size() == 1);
-  test::CheckRun r{report.checks[0].status, report.checks[0].reason, {}, report.checks[0].notes};
-  for (auto& f : report.findings) r.findings.push_back(f.finding);
-  return r;
+  return test::run_check(kId, snap, test::lab_now(), std::chrono::hours(24 * 30), &set);
 }
 
 const model::Finding* find(const test::CheckRun& r, const std::string& resource_id, const std::string& key) {
