@@ -3,6 +3,7 @@
 // silently empty report.
 #include <string>
 
+#include "scanner/model/json_fields.hpp"
 #include "scanner/model/report.hpp"
 #include "scanner/util/fs.hpp"
 
@@ -10,125 +11,8 @@ namespace adpersist::model {
 
 namespace {
 
-// Field access with a path for errors ("findings[3].severity"). The first error sticks; later reads
-// return defaults so one walk collects the structure and reports the first problem.
-class Reader {
- public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
 
-  const Json* field(const Json& obj, const std::string& path, const char* key, bool required = true) {
-    if (!obj.is_object()) {
-      fail(path, "is not an object");
-      return nullptr;
-    }
-    auto it = obj.find(key);
-    if (it == obj.end() || (it->is_null() && !required)) {
-      if (required) fail(join(path, key), "is missing");
-      return nullptr;
-    }
-    return &*it;
-  }
-
-  std::string str(const Json& obj, const std::string& path, const char* key, bool required = true) {
-    const Json* v = field(obj, path, key, required);
-    if (!v || v->is_null()) return {};
-    if (!v->is_string()) {
-      fail(join(path, key), "is not a string");
-      return {};
-    }
-    return v->get<std::string>();
-  }
-
-  std::int64_t integer(const Json& obj, const std::string& path, const char* key) {
-    const Json* v = field(obj, path, key);
-    if (!v) return 0;
-    if (!v->is_number_integer()) {
-      fail(join(path, key), "is not an integer");
-      return 0;
-    }
-    return v->get<std::int64_t>();
-  }
-
-  bool boolean(const Json& obj, const std::string& path, const char* key, bool required = true) {
-    const Json* v = field(obj, path, key, required);
-    if (!v) return false;
-    if (!v->is_boolean()) {
-      fail(join(path, key), "is not a boolean");
-      return false;
-    }
-    return v->get<bool>();
-  }
-
-  Severity severity(const Json& obj, const std::string& path, const char* key) {
-    const auto s = str(obj, path, key);
-    if (!ok()) return Severity::info;
-    auto sev = parse_severity(s);
-    if (!sev) fail(join(path, key), "is not a severity (info, low, medium, high, critical): '" + s + "'");
-    return sev.value_or(Severity::info);
-  }
-
-  std::vector<std::string> strings(const Json& obj, const std::string& path, const char* key, bool required = true) {
-    std::vector<std::string> out;
-    const Json* v = field(obj, path, key, required);
-    if (!v) return out;
-    if (!v->is_array()) {
-      fail(join(path, key), "is not an array");
-      return out;
-    }
-    for (std::size_t i = 0; i < v->size(); ++i) {
-      if (!(*v)[i].is_string()) {
-        fail(join(path, key) + "[" + std::to_string(i) + "]", "is not a string");
-        return out;
-      }
-      out.push_back((*v)[i].get<std::string>());
-    }
-    return out;
-  }
-
-  // The array at obj[key], or an empty one (after recording the error) when it is not an array.
-  const Json& array(const Json& obj, const std::string& path, const char* key, bool required = true) {
-    static const Json empty = Json::array();
-    const Json* v = field(obj, path, key, required);
-    if (!v) return empty;
-    if (!v->is_array()) {
-      fail(join(path, key), "is not an array");
-      return empty;
-    }
-    return *v;
-  }
-
-  Resource resource(const Json& obj, const std::string& path) {
-    Resource r;
-    const Json* v = field(obj, path, "resource");
-    if (!v) return r;
-    const auto p = join(path, "resource");
-    r.type = str(*v, p, "type");
-    r.id = str(*v, p, "id");
-    r.dn = str(*v, p, "dn");
-    r.sid = str(*v, p, "sid", false);
-    r.name = str(*v, p, "name");
-    return r;
-  }
-
-  void fail(const std::string& path, const std::string& message) {
-    if (error_.message.empty()) error_ = make_error(ErrorCode::invalid_input, path + " " + message, source_);
-  }
-  bool ok() const { return error_.message.empty(); }
-  const Error& error() const { return error_; }
-
-  static std::string join(const std::string& path, const char* key) {
-    return path.empty() ? std::string(key) : path + "." + key;
-  }
-  static std::string at(const std::string& path, const char* key, std::size_t i) {
-    return join(path, key) + "[" + std::to_string(i) + "]";
-  }
-
- private:
-  std::string source_;
-  Error error_;
-};
-
-CheckStatus parse_status(Reader& rd, const std::string& path, const std::string& s) {
+CheckStatus parse_status(JsonFields& rd, const std::string& path, const std::string& s) {
   for (auto st : {CheckStatus::passed, CheckStatus::failed, CheckStatus::not_evaluated, CheckStatus::error})
     if (s == to_string(st)) return st;
   rd.fail(path, "is not a check status: '" + s + "'");
@@ -138,7 +22,7 @@ CheckStatus parse_status(Reader& rd, const std::string& path, const std::string&
 }  // namespace
 
 Result<Report> report_from_json(const Json& j, const std::string& source) {
-  Reader rd(source);
+  JsonFields rd(source);
   Report r;
   if (!j.is_object()) return make_error(ErrorCode::invalid_input, "not an adpersist JSON report (not an object)", source);
   const auto version = rd.str(j, "", "schema_version");
@@ -161,7 +45,7 @@ Result<Report> report_from_json(const Json& j, const std::string& source) {
   }
   const auto& targets = rd.array(j, "", "targets");
   for (std::size_t i = 0; i < targets.size(); ++i) {
-    const auto p = Reader::at("", "targets", i);
+    const auto p = JsonFields::at("", "targets", i);
     const auto& t = targets[i];
     Target tg;
     tg.platform = rd.str(t, p, "platform");
@@ -176,20 +60,20 @@ Result<Report> report_from_json(const Json& j, const std::string& source) {
   }
   const auto& datasets = rd.array(j, "", "datasets");
   for (std::size_t i = 0; i < datasets.size(); ++i) {
-    const auto p = Reader::at("", "datasets", i);
+    const auto p = JsonFields::at("", "datasets", i);
     r.datasets.push_back({rd.str(datasets[i], p, "name"), rd.str(datasets[i], p, "state"),
                           rd.str(datasets[i], p, "reason")});
   }
   const auto& checks = rd.array(j, "", "checks");
   for (std::size_t i = 0; i < checks.size(); ++i) {
-    const auto p = Reader::at("", "checks", i);
+    const auto p = JsonFields::at("", "checks", i);
     const auto& c = checks[i];
     CheckResult cr;
     cr.id = rd.str(c, p, "id");
     cr.title = rd.str(c, p, "title");
     cr.category = rd.str(c, p, "category");
     cr.severity = rd.severity(c, p, "severity");
-    cr.status = parse_status(rd, Reader::join(p, "status"), rd.str(c, p, "status"));
+    cr.status = parse_status(rd, JsonFields::join(p, "status"), rd.str(c, p, "status"));
     cr.reason = rd.str(c, p, "reason", false);
     cr.findings = static_cast<std::size_t>(rd.integer(c, p, "findings"));
     cr.notes = rd.strings(c, p, "notes");
@@ -197,7 +81,7 @@ Result<Report> report_from_json(const Json& j, const std::string& source) {
   }
   const auto& findings = rd.array(j, "", "findings");
   for (std::size_t i = 0; i < findings.size() && rd.ok(); ++i) {
-    const auto p = Reader::at("", "findings", i);
+    const auto p = JsonFields::at("", "findings", i);
     const auto& f = findings[i];
     ReportFinding rf;
     rf.finding.finding_id = rd.str(f, p, "finding_id");
@@ -207,22 +91,22 @@ Result<Report> report_from_json(const Json& j, const std::string& source) {
     rf.finding.resource = rd.resource(f, p);
     if (const Json* ev = rd.field(f, p, "evidence")) {
       if (ev->is_object()) rf.finding.evidence = *ev;
-      else rd.fail(Reader::join(p, "evidence"), "is not an object");
+      else rd.fail(JsonFields::join(p, "evidence"), "is not an object");
     }
     rf.title = rd.str(f, p, "title");
     rf.category = rd.str(f, p, "category");
     rf.remediation = rd.str(f, p, "remediation");
     rf.references = rd.strings(f, p, "references");
     const auto& attack = rd.array(f, p, "attack");
-    for (std::size_t k = 0; k < attack.size(); ++k) rf.attack.push_back(rd.str(attack[k], Reader::at(p, "attack", k), "technique_id"));
+    for (std::size_t k = 0; k < attack.size(); ++k) rf.attack.push_back(rd.str(attack[k], JsonFields::at(p, "attack", k), "technique_id"));
     // 1.1.0 fields; absent in 1.0.0 reports.
     const auto state = rd.str(f, p, "baseline_state", false);
     if (state == "new") rf.baseline_state = BaselineState::new_finding;
     else if (state == "unchanged") rf.baseline_state = BaselineState::unchanged;
-    else if (!state.empty()) rd.fail(Reader::join(p, "baseline_state"), "is not new, unchanged or null: '" + state + "'");
+    else if (!state.empty()) rd.fail(JsonFields::join(p, "baseline_state"), "is not new, unchanged or null: '" + state + "'");
     rf.first_seen = rd.str(f, p, "first_seen", false);
     if (const Json* s = rd.field(f, p, "suppression", false)) {
-      const auto sp = Reader::join(p, "suppression");
+      const auto sp = JsonFields::join(p, "suppression");
       rf.suppression = Suppression{rd.str(*s, sp, "rule"), rd.str(*s, sp, "reason"), rd.str(*s, sp, "owner"),
                                    rd.str(*s, sp, "expires")};
     }
@@ -240,7 +124,7 @@ Result<Report> report_from_json(const Json& j, const std::string& source) {
   }
   const auto& resolved = rd.array(j, "", "resolved", false);
   for (std::size_t i = 0; i < resolved.size(); ++i) {
-    const auto p = Reader::at("", "resolved", i);
+    const auto p = JsonFields::at("", "resolved", i);
     const auto& x = resolved[i];
     ResolvedFinding rf;
     rf.finding_id = rd.str(x, p, "finding_id");
@@ -254,7 +138,7 @@ Result<Report> report_from_json(const Json& j, const std::string& source) {
   }
   const auto& sups = rd.array(j, "", "suppressions", false);
   for (std::size_t i = 0; i < sups.size(); ++i) {
-    const auto p = Reader::at("", "suppressions", i);
+    const auto p = JsonFields::at("", "suppressions", i);
     const auto& x = sups[i];
     SuppressionStatus s;
     s.rule = rd.str(x, p, "rule");

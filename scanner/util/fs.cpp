@@ -3,6 +3,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <chrono>
+#include <thread>
 #include <sys/stat.h>
 #include <fstream>
 #include <sstream>
@@ -65,6 +68,59 @@ Result<std::string> read_file(const std::string& path) {
   ss << in.rdbuf();
   if (in.bad()) return make_error(ErrorCode::io, "read error", path);
   return ss.str();
+}
+
+FileLock& FileLock::operator=(FileLock&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.fd_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the flock
+}
+
+Result<FileLock> FileLock::acquire(const std::string& path, int timeout_s) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) return sys_error("cannot open the lock file", path);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      Error e = sys_error("cannot lock", path);
+      ::close(fd);
+      return e;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::close(fd);
+      return make_error(ErrorCode::io,
+                        "another adpersist run still holds this lock after " + std::to_string(timeout_s) + " s", path);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return FileLock(fd);
+}
+
+Status make_directories(const std::string& path, mode_t mode) {
+  std::string partial;
+  std::size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    partial = path.substr(0, pos);
+    if (partial.empty()) continue;
+    if (::mkdir(partial.c_str(), mode) != 0 && errno != EEXIST) return sys_error("cannot create the directory", partial);
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return make_error(ErrorCode::io, "not a directory", path);
+  return ok_status();
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
 }
 
 }  // namespace adpersist::util
