@@ -14,6 +14,7 @@
 #include "scanner/sources/graph/collector.hpp"
 #include "scanner/sources/ldap/ldap_collector.hpp"
 #include "scanner/sources/ldif/ldif_reader.hpp"
+#include "scanner/util/progress.hpp"
 #include "scanner/util/secret.hpp"
 #include "scanner/util/strings.hpp"
 
@@ -114,6 +115,8 @@ void add_source_options(CLI::App* cmd, SourceCli& s, bool with_ldif) {
       ->capture_default_str()
       ->group(kEntra);
   cmd->add_flag("-v,--verbose", s.verbose, "Progress and timings on stderr");
+  cmd->add_flag("--no-progress", s.no_progress,
+                "No live progress line on stderr (it is drawn only when stderr is a terminal, never in logs)");
 }
 
 bool SourceCli::has_graph_live() const {
@@ -285,7 +288,7 @@ Result<sources::graph::GraphOptions> graph_options(const SourceCli& s, const Loa
 
 // Reads the Entra ID source (a capture or live Graph) into `builder`. Returns an exit code, 0 on success.
 int load_entra(const SourceCli& s, const std::vector<const engine::Check*>& checks, const LoadContext& ctx,
-               model::SnapshotBuilder& builder) {
+               util::Progress& progress, model::SnapshotBuilder& builder) {
   model::entra::TenantBuilder tb;
   if (!s.graph_dir.empty() && s.has_graph_live()) {
     print_error("give --graph-dir (a capture) or --tenant (a live scan), not both");
@@ -306,7 +309,9 @@ int load_entra(const SourceCli& s, const std::vector<const engine::Check*>& chec
     if (plan.empty() && ctx.record_dir.empty()) {
       tb.add_note("no selected check reads Entra ID: nothing was requested from Microsoft Graph");
     } else {
+      opts->progress = &progress;
       auto stats = sources::graph::collect_graph(opts.value(), plan, tb);
+      progress.clear();
       if (!stats) {
         print_error(stats.error().describe());
         return stats.error().code == ErrorCode::usage || stats.error().code == ErrorCode::io ? kExitUsage
@@ -334,8 +339,10 @@ SnapshotOrError load_snapshot(const SourceCli& s, const std::vector<const engine
     return out;
   }
   model::SnapshotBuilder builder;
+  // Erases its line when a source is done and before anything else reaches stderr; draws only on a terminal.
+  const auto progress = util::stderr_progress(s.quiet, s.no_progress);
   if (s.has_entra()) {
-    if (int rc = load_entra(s, checks, ctx, builder); rc != kExitOk) {
+    if (int rc = load_entra(s, checks, ctx, *progress, builder); rc != kExitOk) {
       out.exit_code = rc;
       return out;
     }
@@ -358,7 +365,9 @@ SnapshotOrError load_snapshot(const SourceCli& s, const std::vector<const engine
                                                                                                     : kExitIncomplete;
       return out;
     }
+    opts->progress = progress.get();
     auto stats = sources::collect_ldap(opts.value(), engine::plan_collection(checks), builder);
+    progress->clear();
     if (!stats) {
       print_error(stats.error().describe());
       out.exit_code = stats.error().code == ErrorCode::usage ? kExitUsage : kExitIncomplete;

@@ -27,6 +27,8 @@ struct SourceCli {
   int max_time = 0;
   int page_size = 1000;
   bool verbose = false;
+  bool no_progress = false;  // --no-progress: no progress line on a terminal
+  bool quiet = false;        // set by the command from its --quiet: no progress line either
   // Entra ID
   std::string graph_dir;  // an offline Graph capture
   // Entra ID, live (Microsoft Graph, app-only). Missing values come from AZURE_TENANT_ID, AZURE_CLIENT_ID,

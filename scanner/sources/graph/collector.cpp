@@ -26,6 +26,7 @@
 #include "scanner/sources/graph/capture.hpp"
 #include "scanner/sources/graph/graph_objects.hpp"
 #include "scanner/util/fs.hpp"
+#include "scanner/util/progress.hpp"
 #include "scanner/util/strings.hpp"
 
 namespace adpersist::sources::graph {
@@ -939,6 +940,8 @@ class Collector {
     ++ch.pages;
     stats_.objects += n.value();
     stats_.by_dataset[ch.dataset].objects += n.value();
+    if (o_.progress) o_.progress->update("graph: " + std::string(model::to_string(ch.dataset)),
+                                         stats_.by_dataset[ch.dataset].objects);
     ++stats_.by_dataset[ch.dataset].pages;
     if (next.empty()) return finish(std::move(c), {Outcome::Kind::ok, 200, "", ""});
     if (!same_origin(o_.graph_root, next))

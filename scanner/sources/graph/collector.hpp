@@ -30,6 +30,10 @@
 #include "scanner/sources/graph/http.hpp"
 #include "scanner/sources/graph/token.hpp"
 
+namespace adpersist::util {
+class Progress;
+}
+
 namespace adpersist::sources::graph {
 
 struct GraphOptions {
@@ -48,6 +52,7 @@ struct GraphOptions {
   parsers::TimePoint audit_since{};
   std::string record_dir;  // non-empty: write the capture layout here (must not exist or be empty)
   bool verbose = false;    // progress on stderr (never a token, secret or query string)
+  util::Progress* progress = nullptr;  // the live object count per dataset (terminal only); not owned
 };
 
 struct DatasetRequests {

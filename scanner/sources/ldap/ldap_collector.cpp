@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "scanner/util/progress.hpp"
 #include "scanner/util/strings.hpp"
 
 namespace adpersist::sources {
@@ -35,12 +36,15 @@ Result<LdapCollectStats> collect_ldap(const LdapOptions& options, const engine::
     const bool want_sd = std::any_of(attributes.begin(), attributes.end(),
                                      [](const std::string& a) { return util::iequals(a, "nTSecurityDescriptor"); });
 
+    const std::string_view label = dataset == model::Dataset::domain ? "ldap: domain NC" : "ldap: configuration NC";
+    std::size_t in_dataset = 0;
     Status st = conn->search(base, filter, attributes, want_sd, [&](LdapEntry& e) -> Status {
       if (auto s = builder.begin_entry(e.dn, {source, 0}); !s) return s;
       for (const auto& a : e.attributes)
         for (const auto& v : a.values) builder.add_value(a.name, v);
       builder.end_entry();
       ++stats.entries;
+      if (options.progress) options.progress->update(label, ++in_dataset);
       return ok_status();
     });
     if (!st) builder.mark_partial(dataset, st.error().describe());

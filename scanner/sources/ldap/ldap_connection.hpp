@@ -14,6 +14,10 @@
 #include "scanner/util/result.hpp"
 #include "scanner/util/secret.hpp"
 
+namespace adpersist::util {
+class Progress;
+}
+
 namespace adpersist::sources {
 
 struct LdapOptions {
@@ -29,6 +33,7 @@ struct LdapOptions {
   std::chrono::seconds network_timeout{15};  // TCP connect
   std::chrono::seconds max_time{0};          // the whole collection (0: no limit)
   int page_size = 1000;
+  util::Progress* progress = nullptr;  // the live entry count per naming context (terminal only); not owned
 
   bool uses_tls() const;
 };
