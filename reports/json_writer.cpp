@@ -6,9 +6,11 @@ std::string dump_json(const model::Json& j, int indent) {
   return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-void write_json(const model::Report& r, std::ostream& out) { out << dump_json(model::to_json(r), 2) << '\n'; }
+void write_json(const model::Report& r, std::ostream& out) {
+  out << dump_json(model::to_json(r), 2) << '\n';
+}
 
-void write_ndjson(const model::Report& r, std::ostream& out) {
+std::vector<model::Json> ndjson_records(const model::Report& r) {
   const auto doc = model::to_json(r);
   // Run and target fields are copied onto every line, so each line stands alone in a SIEM.
   model::Json common = model::Json::object();
@@ -23,45 +25,30 @@ void write_ndjson(const model::Report& r, std::ostream& out) {
       if (t["platform"] == platform) return t;
     return doc["targets"].empty() ? model::Json(nullptr) : doc["targets"][0];
   };
-  for (const auto& f : doc["findings"]) {
+  std::vector<model::Json> records;
+  auto add = [&](const char* type, const model::Json& fields) {
     model::Json line = model::Json::object();
-    line["record_type"] = "finding";
+    line["record_type"] = type;
     for (auto it = common.begin(); it != common.end(); ++it) line[it.key()] = it.value();
-    line["target"] = target_of(f["check_id"].get<std::string>());
-    for (auto it = f.begin(); it != f.end(); ++it) line[it.key()] = it.value();
-    out << dump_json(line) << '\n';
-  }
+    line["target"] = target_of(fields["check_id"].get<std::string>());
+    for (auto it = fields.begin(); it != fields.end(); ++it) line[it.key()] = it.value();
+    records.push_back(std::move(line));
+  };
+  for (const auto& f : doc["findings"]) add("finding", f);
+  // Findings the baseline holds that this run did not find: a SIEM can close its alert on them.
+  for (const auto& f : doc["resolved"]) add("resolved", f);
   model::Json summary = model::Json::object();
   summary["record_type"] = "summary";
   for (auto it = common.begin(); it != common.end(); ++it) summary[it.key()] = it.value();
   summary["summary"] = doc["summary"];
   summary["datasets"] = doc["datasets"];
   summary["checks"] = doc["checks"];
-  out << dump_json(summary) << '\n';
+  records.push_back(std::move(summary));
+  return records;
 }
 
-std::optional<Format> parse_format(std::string_view name) {
-  if (name == "text") return Format::text;
-  if (name == "json") return Format::json;
-  if (name == "ndjson") return Format::ndjson;
-  return std::nullopt;
-}
-
-std::string_view to_string(Format f) {
-  switch (f) {
-    case Format::text: return "text";
-    case Format::json: return "json";
-    case Format::ndjson: return "ndjson";
-  }
-  return "text";
-}
-
-void write(Format f, const model::Report& r, std::ostream& out, const TextOptions& options) {
-  switch (f) {
-    case Format::text: write_text(r, out, options); break;
-    case Format::json: write_json(r, out); break;
-    case Format::ndjson: write_ndjson(r, out); break;
-  }
+void write_ndjson(const model::Report& r, std::ostream& out) {
+  for (const auto& line : ndjson_records(r)) out << dump_json(line) << '\n';
 }
 
 }  // namespace adpersist::reports

@@ -65,18 +65,30 @@ void write_text(const model::Report& r, std::ostream& out, const TextOptions& op
     for (const auto& s : t.sources) srcs += (srcs.empty() ? "" : ", ") + clean(s);
     out << "sources: " << srcs << "\n";
   }
+  if (r.baseline) {
+    out << "baseline: " << clean(r.baseline->source);
+    if (!r.baseline->existed)
+      out << " (none accepted yet)";
+    else if (!r.baseline->created_at.empty())
+      out << " (accepted " << clean(r.baseline->created_at) << ")";
+    out << ": " << r.count_baseline(model::BaselineState::new_finding) << " new, "
+        << r.count_baseline(model::BaselineState::unchanged) << " unchanged, " << r.resolved.size()
+        << " resolved\n";
+  }
 
   for (int sev = 4; sev >= 0; --sev) {
     const auto s = static_cast<Severity>(sev);
     std::size_t n = 0;
-    for (const auto& f : r.findings) n += f.finding.severity == s;
+    for (const auto& f : r.findings) n += f.finding.severity == s && !f.suppressed();
     if (!n) continue;
-    out << "\n" << st(severity_colour(s), upper(model::to_string(s)) + " (" + std::to_string(n) + ")") << "\n";
+    out << "\n"
+        << st(severity_colour(s), upper(model::to_string(s)) + " (" + std::to_string(n) + ")") << "\n";
     for (const auto& rf : r.findings) {
       const auto& f = rf.finding;
-      if (f.severity != s) continue;
-      out << "  " << st(severity_colour(s), f.check_id) << "  " << clean(f.resource.name) << ": " << clean(f.message)
-          << "\n";
+      if (f.severity != s || rf.suppressed()) continue;
+      out << "  " << st(severity_colour(s), f.check_id) << "  ";
+      if (rf.baseline_state == model::BaselineState::new_finding) out << st("1", "NEW") << "  ";
+      out << clean(f.resource.name) << ": " << clean(f.message) << "\n";
       if (!f.resource.dn.empty())
         out << "      dn: " << clean(f.resource.dn) << "\n";
       else
@@ -84,6 +96,39 @@ void write_text(const model::Report& r, std::ostream& out, const TextOptions& op
       for (auto it = f.evidence.begin(); it != f.evidence.end(); ++it)
         out << "      " << clean(it.key()) << ": " << evidence_text(it.value()) << "\n";
       out << "      finding: " << f.finding_id << "\n";
+    }
+  }
+
+  // Suppressed findings stay visible, briefly, with who accepted them and until when.
+  if (const auto n = r.count_suppressed()) {
+    out << "\n" << st("1", "SUPPRESSED (" + std::to_string(n) + ")") << "\n";
+    for (const auto& rf : r.findings) {
+      if (!rf.suppressed()) continue;
+      const auto& f = rf.finding;
+      out << "  " << f.check_id << "  " << clean(f.resource.name) << " (" << model::to_string(f.severity)
+          << "): owner " << clean(rf.suppression->owner) << ", expires " << clean(rf.suppression->expires)
+          << ": " << clean(rf.suppression->reason) << "\n";
+      out << "      finding: " << f.finding_id << "\n";
+    }
+  }
+  // Entries that suppress nothing (expired or malformed): the findings they named are back in the list above.
+  bool bad_header = false;
+  for (const auto& x : r.suppressions) {
+    if (x.state == "active") continue;
+    if (!bad_header) out << "\n" << st("1;33", "SUPPRESSIONS NOT APPLIED") << "\n";
+    bad_header = true;
+    out << "  " << clean(x.rule) << " (" << clean(x.state) << ")";
+    if (!x.owner.empty()) out << " owner " << clean(x.owner);
+    if (!x.expires.empty()) out << ", expires " << clean(x.expires);
+    if (!x.problem.empty()) out << ": " << clean(x.problem);
+    out << "\n";
+  }
+
+  if (r.baseline && !r.resolved.empty()) {
+    out << "\n" << st("1;32", "RESOLVED (" + std::to_string(r.resolved.size()) + ")") << "\n";
+    for (const auto& x : r.resolved) {
+      out << "  " << x.check_id << "  " << clean(x.resource.name) << ": " << clean(x.message) << "\n";
+      out << "      finding: " << x.finding_id << "\n";
     }
   }
 
@@ -111,17 +156,23 @@ void write_text(const model::Report& r, std::ostream& out, const TextOptions& op
   for (const auto& c : r.checks) by[static_cast<int>(c.status)]++;
   const auto counts = r.count_by_severity();
   out << "\n"
-      << st("1", "Summary") << ": " << r.checks.size() << " checks (" << by[1] << " failed, " << by[0] << " passed, "
-      << by[2] << " not evaluated, " << by[3] << " errors); " << r.findings.size() << " findings (" << counts[4]
-      << " critical, " << counts[3] << " high, " << counts[2] << " medium, " << counts[1] << " low, " << counts[0]
-      << " info)\n";
+      << st("1", "Summary") << ": " << r.checks.size() << " checks (" << by[1] << " failed, " << by[0]
+      << " passed, " << by[2] << " not evaluated, " << by[3] << " errors); " << r.findings.size()
+      << " findings (" << counts[4] << " critical, " << counts[3] << " high, " << counts[2] << " medium, "
+      << counts[1] << " low, " << counts[0] << " info)";
+  if (const auto n = r.count_suppressed()) out << ", " << n << " suppressed";
+  if (r.baseline)
+    out << "; baseline: " << r.count_baseline(model::BaselineState::new_finding) << " new, "
+        << r.count_baseline(model::BaselineState::unchanged) << " unchanged, " << r.resolved.size()
+        << " resolved";
+  out << "\n";
   const int code = r.exit_code();
   out << "Result: "
-      << (code == 3 ? st("1;33", "INCOMPLETE (exit 3): some data or checks were not evaluated")
-          : code == 1
-              ? st("1;31", "FAIL (exit 1): findings at or above " +
-                               std::string(r.fail_on ? model::to_string(*r.fail_on) : "none"))
-              : st("1;32", "PASS (exit 0)"))
+      << (code == 3   ? st("1;33", "INCOMPLETE (exit 3): some data or checks were not evaluated")
+          : code == 1 ? st("1;31", std::string(r.fail_on_new ? "FAIL (exit 1): new findings at or above "
+                                                             : "FAIL (exit 1): findings at or above ") +
+                                       std::string(r.fail_on ? model::to_string(*r.fail_on) : "none"))
+                      : st("1;32", "PASS (exit 0)"))
       << "\n";
 }
 

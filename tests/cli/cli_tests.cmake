@@ -38,3 +38,9 @@ add_test(NAME cli.report_schema COMMAND bash ${ADP_CLI}/report_schema.sh ${ADP_B
 add_test(NAME cli.golden COMMAND bash ${ADP_CLI}/golden.sh ${ADP_BIN} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.version cli.help cli.checks_list cli.checks_show cli.malformed_ldif cli.report_schema cli.golden
                      PROPERTIES LABELS cli)
+# Every --output format from real scans, validated against the JSON of the same run (needs /usr/bin/python3).
+add_test(NAME cli.formats COMMAND bash ${ADP_CLI}/formats.sh ${ADP_BIN} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+# The HTML report rendered by headless Chromium without network; skipped (77) only when chromium is absent.
+add_test(NAME cli.html_browser COMMAND bash ${ADP_CLI}/html_browser.sh ${ADP_BIN} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.formats cli.html_browser PROPERTIES LABELS cli)
+set_tests_properties(cli.html_browser PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 180)
