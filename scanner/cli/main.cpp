@@ -13,13 +13,16 @@ void print_error(const std::string& message) {
 
 int main(int argc, char** argv) {
   using namespace adpersist::cli;
-  CLI::App app{"adpersist: finds threat-actor persistence in Active Directory (and, later, Entra ID)", "adpersist"};
+  CLI::App app{"adpersist: finds threat-actor persistence in Active Directory and Entra ID", "adpersist"};
   app.set_version_flag("--version", std::string("adpersist ") + ADPERSIST_VERSION);
   app.require_subcommand(1);
   Action action;
   add_scan_command(app, action);
   add_collect_command(app, action);
   add_checks_command(app, action);
+  add_report_commands(app, action);
+  add_baseline_command(app, action);
+  add_suppressions_command(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstdlib>
 #include <cstdio>
 
 namespace adpersist::util {
@@ -219,6 +220,11 @@ std::string sha256_hex(std::string_view data) {
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr);
   return hex_encode(std::string_view(reinterpret_cast<const char*>(md.data()), len));
+}
+
+bool no_color_requested() {
+  const char* v = std::getenv("NO_COLOR");
+  return v && *v;
 }
 
 }  // namespace adpersist::util

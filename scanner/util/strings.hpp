@@ -33,6 +33,8 @@ bool is_printable_utf8(std::string_view s);
 // Makes attacker-controlled text safe for a terminal: control characters, DEL, C1 controls and invalid
 // UTF-8 bytes become visible escapes (\x1b, \u009b), so nothing the directory holds can drive the terminal.
 std::string sanitize_for_terminal(std::string_view s);
+// NO_COLOR is set and not empty (no-color.org).
+bool no_color_requested();
 
 std::string sha256_hex(std::string_view data);
 

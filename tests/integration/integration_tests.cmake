@@ -9,7 +9,7 @@ add_test(NAME dc.stop COMMAND bash -c "[ -n \"$ADP_DC_DIR\" ] || exit 77; exec $
 set_tests_properties(dc.start PROPERTIES FIXTURES_SETUP samba_dc LABELS integration SKIP_RETURN_CODE 77)
 set_tests_properties(dc.stop PROPERTIES FIXTURES_CLEANUP samba_dc LABELS integration SKIP_RETURN_CODE 77)
 
-foreach(t ldaps_simple starttls_simple gssapi collect_equals_scan errors)
+foreach(t ldaps_simple starttls_simple gssapi collect_equals_scan errors baseline_live)
   add_test(NAME integration.${t} COMMAND bash ${ADP_IT}/${t}.sh $<TARGET_FILE:adpersist>)
   set_tests_properties(integration.${t} PROPERTIES FIXTURES_REQUIRED samba_dc LABELS integration
                        SKIP_RETURN_CODE 77 RESOURCE_LOCK samba_dc TIMEOUT 300)
@@ -30,3 +30,14 @@ set_tests_properties(integration.graph_server_selftest PROPERTIES LABELS integra
 # Loopback only, no DC.
 add_test(NAME integration.graph_live COMMAND bash ${ADP_IT}/graph_live.sh $<TARGET_FILE:adpersist>)
 set_tests_properties(integration.graph_live PROPERTIES LABELS integration SKIP_RETURN_CODE 77 TIMEOUT 300)
+
+# Splunk HEC delivery (scan --hec-url) against the HEC look-alike (tests/hec/server.py): every finding once,
+# retries after 503/429, a refused token and an untrusted certificate (exit 3), the token never printed.
+# Loopback only, no DC.
+add_test(NAME integration.hec_post COMMAND bash ${ADP_IT}/hec_post.sh $<TARGET_FILE:adpersist>)
+set_tests_properties(integration.hec_post PROPERTIES LABELS integration SKIP_RETURN_CODE 77 TIMEOUT 120)
+
+# The progress line is drawn on a terminal only (a live Graph scan against the test server, on a file and
+# under `script`): loopback only, so inside the namespace.
+add_test(NAME integration.progress COMMAND bash ${ADP_IT}/progress.sh $<TARGET_FILE:adpersist>)
+set_tests_properties(integration.progress PROPERTIES LABELS integration SKIP_RETURN_CODE 77 TIMEOUT 120)

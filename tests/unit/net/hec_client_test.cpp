@@ -80,7 +80,7 @@ net::HecOptions options() {
 
 }  // namespace
 
-TEST_CASE("--hec-url: https only, Splunk's event endpoint by default, never credentials or a query",
+TEST_CASE("HEC URL (--hec-url): https only, Splunk's event endpoint by default, never credentials or a query",
           "[unit][hec]") {
   CHECK(net::hec_endpoint("https://splunk.example:8088").value() ==
         "https://splunk.example:8088/services/collector/event");
