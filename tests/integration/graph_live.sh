@@ -12,16 +12,7 @@
 #   * no secret, key or token is ever printed or recorded; /_stats shows the throttling and the request count.
 # Usage: graph_live.sh ADPERSIST_BINARY. Needs python3-cryptography (the server) and openssl. The server
 # listens on 127.0.0.1 only; CI runs this inside the private network namespace of the integration phase.
-set -uo pipefail
-BIN="$1"
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-PY=/usr/bin/python3
-export PATH="/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}"
-if ! "$PY" -c 'import cryptography' 2>/dev/null; then
-  echo "SKIP: python3-cryptography is not installed (the Graph test server needs it)"
-  exit 77
-fi
-WORK=$(mktemp -d)
+. "$(dirname "$0")/loopback_lib.sh"
 cleanup() {
   "$ROOT/tests/graph/stop.sh" "$WORK/state-a" >/dev/null 2>&1
   "$ROOT/tests/graph/stop.sh" "$WORK/state-b" >/dev/null 2>&1

@@ -9,16 +9,7 @@
 #   * bad options (http://, no token, a token on the command line) are exit 2 before anything is scanned.
 # Usage: hec_post.sh ADPERSIST_BINARY. Needs python3-cryptography (the server's PKI). Loopback only; CI runs
 # this inside the private network namespace of the integration phase.
-set -uo pipefail
-BIN="$1"
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-PY=/usr/bin/python3
-export PATH="/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}"
-if ! "$PY" -c 'import cryptography' 2>/dev/null; then
-  echo "SKIP: python3-cryptography is not installed (the HEC test server needs it)"
-  exit 77
-fi
-WORK=$(mktemp -d)
+. "$(dirname "$0")/loopback_lib.sh"
 PIDS=()
 cleanup() {
   local p

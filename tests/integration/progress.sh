@@ -8,16 +8,7 @@
 #   * on that terminal with --no-progress, with --quiet, or with TERM=dumb: nothing drawn.
 # The report on stdout is the same in every case.
 # Usage: progress.sh ADPERSIST_BINARY. Needs python3-cryptography (the server) and openssl; loopback only.
-set -uo pipefail
-BIN="$1"
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-PY=/usr/bin/python3
-export PATH="/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}"
-if ! "$PY" -c 'import cryptography' 2>/dev/null; then
-  echo "SKIP: python3-cryptography is not installed (the Graph test server needs it)"
-  exit 77
-fi
-WORK=$(mktemp -d)
+. "$(dirname "$0")/loopback_lib.sh"
 cleanup() {
   "$ROOT/tests/graph/stop.sh" "$WORK/state" >/dev/null 2>&1
   rm -rf "$WORK"
