@@ -11,6 +11,24 @@
 
 namespace adpersist::test {
 
+std::string fixture_cert_b64(const std::string& name) {
+  const std::string pem = read_text(fixture_path("tenant/certs/" + name + ".pem"));
+  std::string b64;
+  bool in = false;
+  std::size_t pos = 0;
+  while (pos < pem.size()) {
+    auto end = pem.find('\n', pos);
+    if (end == std::string::npos) end = pem.size();
+    std::string line = pem.substr(pos, end - pos);
+    pos = end + 1;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.rfind("-----BEGIN", 0) == 0) in = true;
+    else if (line.rfind("-----END", 0) == 0) break;
+    else if (in) b64 += line;
+  }
+  return b64;
+}
+
 namespace fs = std::filesystem;
 
 CaptureDir::CaptureDir() {

@@ -50,6 +50,10 @@ class CaptureDir {
 };
 
 // Builders for Graph objects as the capture holds them (only what the tests vary; the rest is realistic).
+// The base64 DER of fixtures/tenant/certs/NAME.pem: what Graph returns in a keyCredential's `key` and in
+// a federation configuration's signingCertificate.
+std::string fixture_cert_b64(const std::string& name);
+
 GJ application(const std::string& id, const std::string& app_id, const std::string& name, const std::string& created);
 GJ service_principal(const std::string& id, const std::string& app_id, const std::string& name,
                      const std::string& owner_tenant = kTenantId);

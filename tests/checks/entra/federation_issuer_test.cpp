@@ -11,25 +11,6 @@ using Json = adpersist::model::Json;
 
 namespace {
 
-// The base64 DER of a fixture certificate: what Graph returns in signingCertificate.
-std::string cert_b64(const std::string& name) {
-  const std::string pem = test::read_text(test::fixture_path("tenant/certs/" + name + ".pem"));
-  std::string b64;
-  bool in = false;
-  std::size_t pos = 0;
-  while (pos < pem.size()) {
-    auto end = pem.find('\n', pos);
-    if (end == std::string::npos) end = pem.size();
-    std::string line = pem.substr(pos, end - pos);
-    pos = end + 1;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind("-----BEGIN", 0) == 0) in = true;
-    else if (line.rfind("-----END", 0) == 0) break;
-    else if (in) b64 += line;
-  }
-  return b64;
-}
-
 GJ domain(const std::string& id, const std::string& auth, bool verified = true) {
   return {{"id", id},           {"authenticationType", auth}, {"isVerified", verified}, {"isDefault", false},
           {"isInitial", false}, {"isRoot", true},             {"supportedServices", {"Email"}}};
@@ -65,7 +46,7 @@ std::unique_ptr<test::CaptureDir> federated(const std::string& id, const GJ& con
 }  // namespace
 
 TEST_CASE("entra.federation-issuer: a domain federated to any.sts is critical", "[checks][entra]") {
-  GJ cfg = federation("http://any.sts/B231A11F", "https://any.sts/B231A11F", cert_b64("any-sts-2026"));
+  GJ cfg = federation("http://any.sts/B231A11F", "https://any.sts/B231A11F", test::fixture_cert_b64("any-sts-2026"));
   auto c = federated("partners.contoso.com", cfg);
   auto r = test::run_check("entra.federation-issuer", c->snapshot());
   REQUIRE(r.status == CheckStatus::failed);
@@ -98,7 +79,7 @@ TEST_CASE("entra.federation-issuer: an identity provider outside the verified do
   // Issuer and sign-in on a host the tenant does not own, including a suffix look-alike of a verified domain.
   for (const std::string host : {"sts.evil-idp.example", "adfs.contoso.com.evil.example", "adfs.evilcontoso.com"}) {
     INFO(host);
-    GJ cfg = federation("http://" + host + "/adfs/services/trust", "https://" + host, cert_b64("adfs-signing-2026"));
+    GJ cfg = federation("http://" + host + "/adfs/services/trust", "https://" + host, test::fixture_cert_b64("adfs-signing-2026"));
     auto c = federated("fed.contoso.com", cfg);
     auto r = test::run_check("entra.federation-issuer", c->snapshot());
     REQUIRE(r.findings.size() == 1);
@@ -124,7 +105,7 @@ TEST_CASE("entra.federation-issuer: silent on AD FS inside the verified domains"
   c->append("domains", domain("fed.contoso.com", "Federated"));
   c->put("domains/fed.contoso.com/federationConfiguration",
          {{"value", {federation("http://adfs.contoso.com/adfs/services/trust", "https://adfs.contoso.com",
-                                cert_b64("adfs-signing-2026"))}}});
+                                test::fixture_cert_b64("adfs-signing-2026"))}}});
   c->append("domains", domain("sso.contoso.com", "Federated"));
   c->put("domains/sso.contoso.com/federationConfiguration",
          {{"value", {federation("http://contoso.com/adfs/services/trust", "https://STS.Contoso.com:443", "")}}});

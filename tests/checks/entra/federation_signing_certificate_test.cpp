@@ -13,25 +13,6 @@ namespace {
 
 constexpr const char* kId = "entra.federation-signing-certificate";
 
-// The base64 DER of a fixture certificate: what Graph returns in signingCertificate.
-std::string cert_b64(const std::string& name) {
-  const std::string pem = test::read_text(test::fixture_path("tenant/certs/" + name + ".pem"));
-  std::string b64;
-  bool in = false;
-  std::size_t pos = 0;
-  while (pos < pem.size()) {
-    auto end = pem.find('\n', pos);
-    if (end == std::string::npos) end = pem.size();
-    std::string line = pem.substr(pos, end - pos);
-    pos = end + 1;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind("-----BEGIN", 0) == 0) in = true;
-    else if (line.rfind("-----END", 0) == 0) break;
-    else if (in) b64 += line;
-  }
-  return b64;
-}
-
 GJ federation(const GJ& current, const GJ& next, const std::string& last_run) {
   return {{"@odata.type", "#microsoft.graph.internalDomainFederation"},
           {"id", "1156298b-e3fb-4025-a81f-f822e15489eb"},
@@ -68,7 +49,7 @@ std::unique_ptr<test::CaptureDir> federated(const GJ& config, const std::string&
 TEST_CASE("entra.federation-signing-certificate: a rogue next certificate staged outside rollover", "[checks][entra]") {
   // The fixture's case 13: AD FS's current certificate, and a self-signed 5-year next certificate with another
   // subject, issued 2026-11-19 while the automatic update last ran 2026-03-01.
-  auto c = federated(federation(cert_b64("adfs-signing-2026"), cert_b64("adfs-backup-signing-2026"),
+  auto c = federated(federation(test::fixture_cert_b64("adfs-signing-2026"), test::fixture_cert_b64("adfs-backup-signing-2026"),
                                 "2026-03-01T04:00:12.5518231Z"));
   auto r = test::run_check(kId, c->snapshot());
   REQUIRE(r.status == CheckStatus::failed);
@@ -98,7 +79,7 @@ TEST_CASE("entra.federation-signing-certificate: a rogue next certificate staged
 
 TEST_CASE("entra.federation-signing-certificate: the any.sts 10-year certificate is high", "[checks][entra]") {
   // Recent and long-lived; the automatic update ran after it (so not outside_rollover).
-  auto c = federated(federation(cert_b64("any-sts-2026"), nullptr, "2026-11-30T03:12:40.2284412Z"),
+  auto c = federated(federation(test::fixture_cert_b64("any-sts-2026"), nullptr, "2026-11-30T03:12:40.2284412Z"),
                      "partners.contoso.com");
   auto r = test::run_check(kId, c->snapshot());
   REQUIRE(r.findings.size() == 1);
@@ -113,7 +94,7 @@ TEST_CASE("entra.federation-signing-certificate: the any.sts 10-year certificate
 
 TEST_CASE("entra.federation-signing-certificate: long validity before the window is medium", "[checks][entra]") {
   // A 3-year certificate from 2025-01-10 (a CA-issued AD FS certificate looks like this).
-  auto c = federated(federation(cert_b64("reporting-api-2025"), nullptr, "2025-01-11T00:00:00Z"));
+  auto c = federated(federation(test::fixture_cert_b64("reporting-api-2025"), nullptr, "2025-01-11T00:00:00Z"));
   auto r = test::run_check(kId, c->snapshot());
   REQUIRE(r.findings.size() == 1);
   CHECK(r.findings[0].severity == Severity::medium);
@@ -122,7 +103,7 @@ TEST_CASE("entra.federation-signing-certificate: long validity before the window
 }
 
 TEST_CASE("entra.federation-signing-certificate: a one-year certificate set after the last update run", "[checks][entra]") {
-  auto c = federated(federation(cert_b64("backup-automation-2026"), nullptr, "2026-03-01T04:00:12Z"));
+  auto c = federated(federation(test::fixture_cert_b64("backup-automation-2026"), nullptr, "2026-03-01T04:00:12Z"));
   auto r = test::run_check(kId, c->snapshot());
   REQUIRE(r.findings.size() == 1);
   CHECK(r.findings[0].severity == Severity::high);
@@ -132,10 +113,10 @@ TEST_CASE("entra.federation-signing-certificate: a one-year certificate set afte
 
 TEST_CASE("entra.federation-signing-certificate: silent on AD FS auto-rollover", "[checks][entra]") {
   // The fixture's legit current certificate (1 year, brought in by the update run that followed it).
-  auto c = federated(federation(cert_b64("adfs-signing-2026"), nullptr, "2026-03-01T04:00:12.5518231Z"));
+  auto c = federated(federation(test::fixture_cert_b64("adfs-signing-2026"), nullptr, "2026-03-01T04:00:12.5518231Z"));
   // A rollover: next certificate with the current one's subject, one year, picked up by the update run.
   auto c2 = federated(
-      federation(cert_b64("backup-automation-2020"), cert_b64("backup-automation-2026"), "2026-11-19T00:00:00Z"));
+      federation(test::fixture_cert_b64("backup-automation-2020"), test::fixture_cert_b64("backup-automation-2026"), "2026-11-19T00:00:00Z"));
   // No next certificate at all (null), and a managed domain without federation.
   for (auto* cap : {c.get(), c2.get()}) {
     auto r = test::run_check(kId, cap->snapshot());
@@ -174,7 +155,7 @@ TEST_CASE("entra.federation-signing-certificate: not evaluated without the domai
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK_THAT(r.reason, Catch::Contains("domains"));
 
-  auto c2 = federated(federation(cert_b64("adfs-signing-2026"), nullptr, "2026-03-01T04:00:12Z"));
+  auto c2 = federated(federation(test::fixture_cert_b64("adfs-signing-2026"), nullptr, "2026-03-01T04:00:12Z"));
   c2->remove("domains/fed.contoso.com/federationConfiguration");
   auto r2 = test::run_check(kId, c2->snapshot());
   CHECK(r2.status == CheckStatus::not_evaluated);

@@ -34,28 +34,6 @@ const model::Finding* find(const test::CheckRun& r, const std::string& resource_
   return nullptr;
 }
 
-// The base64 DER of a fixture certificate (what Graph returns in `key` and signingCertificate).
-std::string cert_b64(const std::string& name) {
-  const std::string pem = test::read_text(test::fixture_path("tenant/certs/" + name + ".pem"));
-  std::string b64;
-  bool in = false;
-  std::size_t pos = 0;
-  while (pos < pem.size()) {
-    auto end = pem.find('\n', pos);
-    if (end == std::string::npos) end = pem.size();
-    std::string line = pem.substr(pos, end - pos);
-    pos = end + 1;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind("-----BEGIN", 0) == 0)
-      in = true;
-    else if (line.rfind("-----END", 0) == 0)
-      break;
-    else if (in)
-      b64 += line;
-  }
-  return b64;
-}
-
 // Fixture tenant objects (fixtures/tenant/README.md).
 const char* kBackupApp = "149a5865-0a40-455a-807f-d72c0c58e69b";
 const char* kBackupSp = "32a9aec5-5830-448b-ad41-b05af18a0bc7";
@@ -178,7 +156,7 @@ TEST_CASE("entra.ioc-match: with the certificate itself (key), SHA-256 thumbprin
                              "2020-06-02T08:11:37Z");
   GJ key = test::key_credential("c75bff6a-425b-48de-ada6-e17b88fa5558", "2026-11-18T01:05:12Z",
                                 "2027-11-18T01:05:12Z", "Verify", "kf0SLm6qct0tsoE6rD0XIAXeqkU=");
-  const std::string der_b64 = cert_b64("backup-automation-2026");
+  const std::string der_b64 = test::fixture_cert_b64("backup-automation-2026");
   key["key"] = der_b64;
   app["keyCredentials"] = GJ::array({key});
   c->add_application(app);
