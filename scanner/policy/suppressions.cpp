@@ -266,10 +266,12 @@ RawEntry yaml_entry(const YAML::Node& n) {
   }
   std::set<std::string> seen;
   for (auto it = n.begin(); it != n.end(); ++it) {
+    // Copies, not references: yaml-cpp's iterator hands out a temporary pair, gone after this statement.
+    const YAML::Node key = it->first;
+    const YAML::Node v = it->second;
     RawField f;
-    f.key = it->first.IsScalar() ? it->first.Scalar() : "<" + yaml_kind(it->first) + ">";
+    f.key = key.IsScalar() ? key.Scalar() : "<" + yaml_kind(key) + ">";
     if (!seen.insert(f.key).second) raw.duplicate_keys.push_back(f.key);
-    const YAML::Node& v = it->second;
     if (v.IsNull()) {
       f.kind = RawField::Kind::null;
     } else if (v.IsScalar()) {
@@ -301,12 +303,13 @@ Result<std::vector<RawEntry>> parse_yaml(const std::string& text, const std::str
   if (!top.IsMap()) return file_error(path, line_of(top), 0, "the file is " + yaml_kind(top) + "; " + kFileShape);
   std::optional<YAML::Node> version, list;
   for (auto it = top.begin(); it != top.end(); ++it) {
-    const std::string key = it->first.IsScalar() ? it->first.Scalar() : "<" + yaml_kind(it->first) + ">";
+    const YAML::Node k = it->first;  // a copy: see yaml_entry
+    const std::string key = k.IsScalar() ? k.Scalar() : "<" + yaml_kind(k) + ">";
     if (key != "version" && key != "suppressions")
-      return file_error(path, line_of(it->first), 0, "unknown top-level key '" + key + "'; " + kFileShape);
+      return file_error(path, line_of(k), 0, "unknown top-level key '" + key + "'; " + kFileShape);
     auto& slot = key == "version" ? version : list;
-    if (slot) return file_error(path, line_of(it->first), 0, "key '" + key + "' appears twice");
-    slot = it->second;
+    if (slot) return file_error(path, line_of(k), 0, "key '" + key + "' appears twice");
+    slot = YAML::Node(it->second);
   }
   if (!version) return file_error(path, 0, 0, std::string("missing 'version'; ") + kFileShape);
   if (!version->IsScalar() || version->Scalar() != "1")
