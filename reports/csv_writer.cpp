@@ -4,6 +4,7 @@
 
 #include "reports/report_util.hpp"
 #include "reports/writers.hpp"
+#include "scanner/util/strings.hpp"
 
 namespace adpersist::reports {
 
@@ -16,8 +17,11 @@ bool needs_guard(std::string_view v) {
   return !v.empty() && std::string_view("=+-@\t\r'").find(v.front()) != std::string_view::npos;
 }
 
+// Control characters other than tab and line breaks (which a quoted cell holds), C1 codes and bidi overrides
+// are shown as visible escapes, as in the text report: a NUL ends the row in some CSV readers, an ESC drives
+// the terminal of whoever runs `cat` on the file, and the others spoof what a viewer displays.
 std::string cell(std::string_view raw) {
-  std::string v = detail::valid_utf8(raw);
+  std::string v = util::sanitize_for_terminal(detail::valid_utf8(raw), true);
   if (needs_guard(v)) v.insert(v.begin(), '\'');
   if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
   std::string q = "\"";

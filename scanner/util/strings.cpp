@@ -186,7 +186,7 @@ bool is_printable_utf8(std::string_view s) {
   return true;
 }
 
-std::string sanitize_for_terminal(std::string_view s) {
+std::string sanitize_for_terminal(std::string_view s, bool keep_line_breaks) {
   std::string out;
   out.reserve(s.size());
   char buf[16];
@@ -199,7 +199,9 @@ std::string sanitize_for_terminal(std::string_view s) {
       ++i;
       continue;
     }
-    if (cp < 0x20 || cp == 0x7F) {
+    if (keep_line_breaks && (cp == '\t' || cp == '\r' || cp == '\n')) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x20 || cp == 0x7F) {
       std::snprintf(buf, sizeof buf, "\\x%02x", cp);
       out += buf;
     } else if ((cp >= 0x80 && cp < 0xA0) || cp == 0x202E || cp == 0x202D || cp == 0x2066 || cp == 0x2067 ||

@@ -32,7 +32,8 @@ std::optional<std::int64_t> parse_int(std::string_view text);
 bool is_printable_utf8(std::string_view s);
 // Makes attacker-controlled text safe for a terminal: control characters, DEL, C1 controls and invalid
 // UTF-8 bytes become visible escapes (\x1b, \u009b), so nothing the directory holds can drive the terminal.
-std::string sanitize_for_terminal(std::string_view s);
+// keep_line_breaks: tab, CR and LF pass (for a quoted CSV cell).
+std::string sanitize_for_terminal(std::string_view s, bool keep_line_breaks = false);
 // NO_COLOR is set and not empty (no-color.org).
 bool no_color_requested();
 
