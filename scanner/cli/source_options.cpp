@@ -47,6 +47,9 @@ void add_source_options(CLI::App* cmd, SourceCli& s, bool with_ldif) {
                   "Simple-bind password from this file, or '-' for stdin (else $CREDENTIALS_DIRECTORY/ldap-password, "
                   "else a prompt on a terminal)")
       ->group("LDAP");
+  // Not an option, like --client-secret below: a password typed on the command line is refused without being
+  // echoed (CLI11's "arguments were not expected" error would print it).
+  cmd->add_option("-w,--password,--bind-password", s.password_on_argv)->group("");
   cmd->add_flag("--allow-cleartext", s.allow_cleartext, "Allow a simple bind without TLS (sends the password in clear)")
       ->group("LDAP");
   cmd->add_option("--timeout", s.timeout, "Seconds to wait for any one LDAP answer (a page, the bind)")
@@ -327,6 +330,12 @@ int load_entra(const SourceCli& s, const std::vector<const engine::Check*>& chec
 SnapshotOrError load_snapshot(const SourceCli& s, const std::vector<const engine::Check*>& checks,
                               const LoadContext& ctx) {
   SnapshotOrError out;
+  if (!s.password_on_argv.empty()) {
+    print_error("a password is never taken from the command line (other users see it in the process list, and it "
+                "stays in shell history): use --password-file FILE or '-' for stdin");
+    out.exit_code = kExitUsage;
+    return out;
+  }
   if (!s.ldif.empty() && !s.ldap_uri.empty()) {
     print_error("give --ldif or --ldap, not both");
     out.exit_code = kExitUsage;

@@ -38,6 +38,7 @@ struct SourceCli {
   std::string client_pfx, client_pfx_password_file;    // PKCS#12
   std::string client_secret_file;                      // a file or '-' (never the secret itself)
   std::string client_secret_on_argv;                   // hidden --client-secret: refused, never echoed
+  std::string password_on_argv;                        // hidden -w/--password: refused, never echoed
   std::string assertion_alg = "auto";
   std::string cloud = "global";
   std::string graph_url, login_url;  // overrides of the cloud's endpoints

@@ -3,6 +3,7 @@
 # an active suppression hides nothing but marks its finding and keeps it out of the gate; the same entry
 # after its expiry date suppresses nothing (stderr says so); an IOC list matches a certificate thumbprint
 # on an application, a service principal and a federation signing certificate.
+# Secrets typed on the command line are refused without being echoed.
 # Usage: policy.sh ADPERSIST (run from the repo root)
 set -euo pipefail
 bin="$1"
@@ -76,4 +77,17 @@ rc=0; "$bin" scan --graph-dir fixtures/tenant --checks entra.ioc-match -q || rc=
 [ "$rc" = 3 ] || fail "entra.ioc-match without --ioc is not evaluated: exit 3 (got $rc)"
 rc=0; "$bin" scan --graph-dir fixtures/tenant --ioc fixtures/ioc/invalid-unknown-member.json -q 2>"$dir/ioc.err" || rc=$?
 [ "$rc" = 2 ] && grep -q "invalid-unknown-member.json" "$dir/ioc.err" || fail "a bad IOC file → 2 naming it ($rc)"
+# 4. Secrets are never taken from the command line, and a refused one is not echoed (CLI11 would print an
+#    unexpected argument back): LDAP password, Graph client secret, HEC token.
+SECRET=S3cr3t-on-argv-0xdeadbeef
+for args in "--ldap ldaps://dc.invalid --bind-dn cn=x --password $SECRET" "--ldap ldaps://dc.invalid -w $SECRET" \
+            "--tenant contoso.example --client-id 8a3e6c1d-2f4b-4e5a-9c7d-1b2a3c4d5e6f --client-secret $SECRET" \
+            "${LAB[*]} --hec-url https://127.0.0.1:1 --hec-token $SECRET"; do
+  rc=0
+  # shellcheck disable=SC2086  # word splitting intended: one argument list per line
+  "$bin" scan $args -q >"$dir/argv.out" 2>"$dir/argv.err" || rc=$?
+  [ "$rc" = 2 ] || fail "a secret on the command line is a usage error (exit $rc): $args"
+  grep -q "never taken from the command line" "$dir/argv.err" || fail "says why: $(cat "$dir/argv.err")"
+  ! grep -qF "$SECRET" "$dir/argv.err" "$dir/argv.out" || fail "the refused secret was echoed: $args"
+done
 echo "suppressions and IOC CLI: ok"
