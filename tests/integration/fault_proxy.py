@@ -20,15 +20,17 @@ assert mode in ("cut", "stall"), mode
 
 
 def pump(src, dst, limit, on_limit):
-    sent = 0
+    """Copies src to dst. With a limit (the server's direction), calls on_limit once the server has sent more
+    than `limit` bytes, and otherwise reports how much it forwarded however the stream ended (EOF, a reset, or
+    the client going away first)."""
+    sent, faulted = 0, False
     try:
         while True:
             data = src.recv(65536)
             if not data:
-                if limit is not None:
-                    print("server sent %d bytes" % sent, flush=True)
                 break
             if limit is not None and sent + len(data) > limit:
+                faulted = True
                 dst.sendall(data[:limit - sent])
                 on_limit(limit)
                 return
@@ -36,6 +38,9 @@ def pump(src, dst, limit, on_limit):
             sent += len(data)
     except OSError:
         pass
+    finally:
+        if limit is not None and not faulted:
+            print("server sent %d bytes" % sent, flush=True)
     for s in (src, dst):
         try:
             s.shutdown(socket.SHUT_RDWR)
