@@ -62,6 +62,13 @@ std::vector<const model::Finding*> CheckRun::for_name(const std::string& name) c
   return out;
 }
 
+model::IocSet ioc_set(const std::string& json) {
+  auto r = model::parse_ioc_json(json, "iocs.json");
+  INFO((r.ok() ? std::string() : r.error().describe()));
+  REQUIRE(r.ok());
+  return std::move(r).value();
+}
+
 CheckRun run_check(const std::string& id, const model::Snapshot& snap, model::TimePoint now, std::chrono::seconds since,
                    const model::IocSet* ioc) {
   const auto* check = engine::CheckRegistry::instance().find(id);

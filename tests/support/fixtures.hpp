@@ -32,6 +32,8 @@ struct CheckRun {
   // Findings whose resource name (sAMAccountName/cn) is `name`.
   std::vector<const model::Finding*> for_name(const std::string& name) const;
 };
+// An IOC list from JSON text (the test fails when it does not parse).
+model::IocSet ioc_set(const std::string& json);
 CheckRun run_check(const std::string& id, const model::Snapshot& snap, model::TimePoint now = lab_now(),
                    std::chrono::seconds since = std::chrono::hours(24 * 30), const model::IocSet* ioc = nullptr);
 

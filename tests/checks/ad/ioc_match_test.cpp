@@ -17,13 +17,6 @@ namespace {
 
 constexpr const char* kId = "ad.ioc-match";
 
-model::IocSet ioc(const std::string& json) {
-  auto r = model::parse_ioc_json(json, "iocs.json");
-  INFO((r.ok() ? std::string() : r.error().describe()));
-  REQUIRE(r.ok());
-  return std::move(r).value();
-}
-
 test::CheckRun run(const model::Snapshot& snap, const model::IocSet& set) {
   return test::run_check(kId, snap, test::lab_now(), std::chrono::hours(24 * 30), &set);
 }
@@ -47,7 +40,7 @@ const std::string kPartnerDomainSid = "S-1-5-21-1111111111-2222222222-3333333333
 
 TEST_CASE("ad.ioc-match: a certificate thumbprint in the NTAuth store", "[checks][ad][ioc][ad.ioc-match]") {
   // The lab's rogue CA, given as SHA-1 (with colons, as certutil prints it) and as SHA-256.
-  const auto set = ioc(R"({"source": "CISA AA21-008A", "certificate_thumbprints": [
+  const auto set = test::ioc_set(R"({"source": "CISA AA21-008A", "certificate_thumbprints": [
       "50:5B:46:DC:6E:16:CD:D8:38:1B:76:8F:DC:21:0B:DD:F8:E4:C9:6B",
       "FD2CEB0E4175C03A9E7B6FD734FDA594860E093A7C5708E952563DCFF7745D74"]})");
   auto r = run(test::lab_snapshot(), set);
@@ -79,7 +72,7 @@ TEST_CASE("ad.ioc-match: a certificate thumbprint in the NTAuth store", "[checks
 TEST_CASE("ad.ioc-match: SIDs in sIDHistory, objectSid and a trust", "[checks][ad][ioc][ad.ioc-match]") {
   SECTION("one account SID: the migrated account's sIDHistory") {
     auto r =
-        run(test::lab_snapshot(), ioc(R"({"sids": ["S-1-5-21-1111111111-2222222222-3333333333-1234"]})"));
+        run(test::lab_snapshot(), test::ioc_set(R"({"sids": ["S-1-5-21-1111111111-2222222222-3333333333-1234"]})"));
     REQUIRE(r.findings.size() == 1);
     const auto& f = r.findings[0];
     CHECK(f.resource.name == "migrated-user");
@@ -91,7 +84,7 @@ TEST_CASE("ad.ioc-match: SIDs in sIDHistory, objectSid and a trust", "[checks][a
           "matches SID S-1-5-21-1111111111-2222222222-3333333333-1234 from the IOC list (sIDHistory)");
   }
   SECTION("a domain SID: every trace of that domain") {
-    auto r = run(test::lab_snapshot(), ioc(R"({"sids": ["S-1-5-21-1111111111-2222222222-3333333333"]})"));
+    auto r = run(test::lab_snapshot(), test::ioc_set(R"({"sids": ["S-1-5-21-1111111111-2222222222-3333333333"]})"));
     REQUIRE(r.findings.size() == 3);
     const std::string key = "sid:" + kPartnerDomainSid;
     const auto* hist = find(r, "migrated-user", key);
@@ -113,7 +106,7 @@ TEST_CASE("ad.ioc-match: an ACE trustee SID, reported with the rights it holds",
           "[checks][ad][ioc][ad.ioc-match]") {
   // svc-sync holds DCSync on the domain head; it-support holds GenericAll on AdminSDHolder.
   const std::string sync = kLabSid + "-1131", support = kLabSid + "-1134";
-  auto r = run(test::lab_snapshot(), ioc(R"({"sids": [")" + sync + R"(", ")" + support + R"("]})"));
+  auto r = run(test::lab_snapshot(), test::ioc_set(R"({"sids": [")" + sync + R"(", ")" + support + R"("]})"));
   REQUIRE(r.status == CheckStatus::failed);
 
   const auto* head = find(r, "lab", "sid:" + sync);
@@ -143,7 +136,7 @@ TEST_CASE("ad.ioc-match: an ACE trustee SID, reported with the rights it holds",
 TEST_CASE("ad.ioc-match: a SID trusted for delegation (RBCD descriptor)", "[checks][ad][ioc][ad.ioc-match]") {
   // WS-ATTACKER$ is named in the msDS-AllowedToActOnBehalfOfOtherIdentity of DC1$ and WS-RBCD$.
   const std::string attacker = kLabSid + "-1105";
-  auto r = run(test::lab_snapshot(), ioc(R"({"sids": [")" + attacker + R"("]})"));
+  auto r = run(test::lab_snapshot(), test::ioc_set(R"({"sids": [")" + attacker + R"("]})"));
   const std::string key = "sid:" + attacker;
   for (const char* name : {"DC1$", "WS-RBCD$"}) {
     INFO(name);
@@ -160,7 +153,7 @@ TEST_CASE("ad.ioc-match: account names by sAMAccountName, DOMAIN\\name and UPN",
           "[checks][ad][ioc][ad.ioc-match]") {
   auto r =
       run(test::lab_snapshot(),
-          ioc(R"({"account_names": ["IT-Support", "lab\\bob", "ADM-NEW@lab.adpersist.test", "nobody"]})"));
+          test::ioc_set(R"({"account_names": ["IT-Support", "lab\\bob", "ADM-NEW@lab.adpersist.test", "nobody"]})"));
   REQUIRE(r.findings.size() == 3);
   const auto* support = find(r, "it-support", "account_name:it-support");
   REQUIRE(support != nullptr);
@@ -177,7 +170,7 @@ TEST_CASE("ad.ioc-match: account names by sAMAccountName, DOMAIN\\name and UPN",
 
 TEST_CASE("ad.ioc-match: a KeyCredentialLink key id and device id", "[checks][ad][ioc][ad.ioc-match]") {
   // adm-keyed carries the Impacket/pywhisker blob; WS-HELLO$'s own key must not match.
-  auto r = run(test::lab_snapshot(), ioc(R"({"key_ids": ["om3Fh9P9OZxrFx8suEVTAm54HXM852KbpnBYEhQD0U4=",
+  auto r = run(test::lab_snapshot(), test::ioc_set(R"({"key_ids": ["om3Fh9P9OZxrFx8suEVTAm54HXM852KbpnBYEhQD0U4=",
                                                         "F3FD9DF5-0A21-7042-82C0-EFB2C0B3FD43"]})"));
   CHECK(r.notes.empty());
   REQUIRE(r.findings.size() == 2);
@@ -201,7 +194,7 @@ TEST_CASE("ad.ioc-match: an issuer DN matches altSecurityIdentities and the CA c
   // adm-cert maps X509:<I>DC=test,DC=adpersist,CN=Rogue CA<S>CN=adm-cert (reverse RDN order); the NTAuth
   // store holds the Rogue CA's own certificate. contractor's mapping names CN=Partner CA and must stay
   // silent.
-  auto r = run(test::lab_snapshot(), ioc(R"({"issuers": ["CN=Rogue CA,DC=adpersist,DC=test"]})"));
+  auto r = run(test::lab_snapshot(), test::ioc_set(R"({"issuers": ["CN=Rogue CA,DC=adpersist,DC=test"]})"));
   REQUIRE(r.findings.size() == 2);
   const std::string key = "issuer:cn=rogue ca,dc=adpersist,dc=test";
   const auto* mapped = find(r, "adm-cert", key);
@@ -225,7 +218,7 @@ TEST_CASE("ad.ioc-match: certificate mappings by hash and Kerberos principal",
       test::user("mapped-krb", 1202, 0x200, "altSecurityIdentities: Kerberos:svc-backdoor@EVIL.EXAMPLE\n") +
       test::user("with-cert", 1203, 0x200, "userCertificate:: " + util::base64_encode(lab_ca) + "\n");
   auto snap = test::snapshot_from_ldif(test::forest_export(records));
-  auto r = run(snap, ioc(R"({"certificate_thumbprints": ["F05B57B1DD5AA99110726981BFA636819541DBA8"],
+  auto r = run(snap, test::ioc_set(R"({"certificate_thumbprints": ["F05B57B1DD5AA99110726981BFA636819541DBA8"],
                             "account_names": ["svc-backdoor@evil.example"]})"));
   REQUIRE(r.findings.size() == 3);
   const auto* hash =
@@ -262,7 +255,7 @@ TEST_CASE("ad.ioc-match: an inherited ACE is reported once, where it is set",
       person("carol", 1301, "O:DAD:(A;;RPLCLORC;;;AU)(A;CIID;GA;;;" + mallory + ")") +
       person("dave", 1302, "O:DAD:(A;;WP;;;" + mallory + ")(A;CIID;GA;;;" + mallory + ")");
   auto snap = test::snapshot_from_ldif(test::forest_export(records));
-  auto r = run(snap, ioc(R"({"sids": [")" + mallory + R"("]})"));
+  auto r = run(snap, test::ioc_set(R"({"sids": [")" + mallory + R"("]})"));
   const std::string key = "sid:" + mallory;
   REQUIRE(r.findings.size() == 3);
   const auto* staff = find(r, "Staff", key);
@@ -283,7 +276,7 @@ TEST_CASE("ad.ioc-match: attributes the export lacks are named, never silently s
           "[checks][ad][ioc][ad.ioc-match]") {
   // forest_export requests "* nTSecurityDescriptor": msDS-KeyCredentialLink needs to be requested by name.
   auto snap = test::snapshot_from_ldif(test::forest_export(""));
-  auto r = run(snap, ioc(R"({"key_ids": ["om3Fh9P9OZxrFx8suEVTAm54HXM852KbpnBYEhQD0U4="]})"));
+  auto r = run(snap, test::ioc_set(R"({"key_ids": ["om3Fh9P9OZxrFx8suEVTAm54HXM852KbpnBYEhQD0U4="]})"));
   CHECK(r.status == CheckStatus::passed);
   CHECK(r.notes ==
         std::vector<std::string>{"msDS-KeyCredentialLink is not in the input: key_ids could not be "
@@ -293,7 +286,7 @@ TEST_CASE("ad.ioc-match: attributes the export lacks are named, never silently s
 TEST_CASE("ad.ioc-match: nothing on the list in the lab gives no finding",
           "[checks][ad][ioc][ad.ioc-match]") {
   // Values of the Entra tenant fixture, and a SID and names the lab does not hold.
-  auto r = run(test::lab_snapshot(), ioc(R"({
+  auto r = run(test::lab_snapshot(), test::ioc_set(R"({
     "certificate_thumbprints": ["054F1016690F6E6B59E8EB190964BA3BE5CC9A5A"],
     "key_ids": ["ec0e60ac-09b0-4e71-8b5d-af1e03f4c6c1"],
     "sids": ["S-1-5-21-1777777777-1888888888-1999999999-500"],

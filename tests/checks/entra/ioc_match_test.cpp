@@ -17,13 +17,6 @@ namespace {
 
 constexpr const char* kId = "entra.ioc-match";
 
-model::IocSet ioc(const std::string& json) {
-  auto r = model::parse_ioc_json(json, "iocs.json");
-  INFO((r.ok() ? std::string() : r.error().describe()));
-  REQUIRE(r.ok());
-  return std::move(r).value();
-}
-
 test::CheckRun run(const model::Snapshot& snap, const model::IocSet& set) {
   return test::run_check(kId, snap, test::lab_now(), std::chrono::hours(24 * 30), &set);
 }
@@ -56,7 +49,7 @@ TEST_CASE(
   // The issue's "done when": Backup Automation's new certificate (on the application), the certificate
   // planted on the Exchange Online service principal, and the any.sts token-signing certificate of
   // partners.contoso.com (given as SHA-256, which only the certificate itself yields).
-  const auto set = ioc(R"({"source": "CISA AA21-008A", "certificate_thumbprints": [
+  const auto set = test::ioc_set(R"({"source": "CISA AA21-008A", "certificate_thumbprints": [
       "91:FD:12:2E:6E:AA:72:DD:2D:B2:81:3A:AC:3D:17:20:05:DE:AA:45",
       "054f1016690f6e6b59e8eb190964ba3be5cc9a5a",
       "28A2DFA981B269CC7153DB3BA3BA2304D2D2498F7558928F752457CF9D45250E"]})");
@@ -127,7 +120,7 @@ TEST_CASE("entra.ioc-match: one finding per object and indicator, every place li
           "[checks][entra][ioc][entra.ioc-match]") {
   // Salesforce's SAML certificate sits on a Sign and a Verify key and is the preferred token-signing
   // thumbprint; fed.contoso.com stages the rogue AD FS certificate as its next signing certificate.
-  const auto set = ioc(R"({"certificate_thumbprints": ["DFA84CF73291F776786309F1EC1F07B217BA5D7E",
+  const auto set = test::ioc_set(R"({"certificate_thumbprints": ["DFA84CF73291F776786309F1EC1F07B217BA5D7E",
                                                       "EC8F18D2707C6E647AAFF7FF882066B04390D216"]})");
   auto r = run(test::tenant_snapshot(), set);
   REQUIRE(r.findings.size() == 2);
@@ -160,7 +153,7 @@ TEST_CASE("entra.ioc-match: with the certificate itself (key), SHA-256 thumbprin
   key["key"] = der_b64;
   app["keyCredentials"] = GJ::array({key});
   c->add_application(app);
-  const auto set = ioc(R"({"certificate_thumbprints": [
+  const auto set = test::ioc_set(R"({"certificate_thumbprints": [
       "e6edad12bc0670524d7d6c912223fb974752a03415169fffe6685d649f464c29",
       "91fd122e6eaa72dd2db2813aac3d172005deaa45"]})");
   auto r = run(c->snapshot(), set);
@@ -186,7 +179,7 @@ TEST_CASE("entra.ioc-match: with the certificate itself (key), SHA-256 thumbprin
 
 TEST_CASE("entra.ioc-match: application ids, key ids, issuers and account names",
           "[checks][entra][ioc][entra.ioc-match]") {
-  const auto set = ioc(R"({
+  const auto set = test::ioc_set(R"({
     "app_ids": ["b82e78ca-5b4f-445e-b64c-c0a0337ac4ba", "82652BEB-EB37-43F6-8265-0599650D9093"],
     "key_ids": ["ec0e60ac-09b0-4e71-8b5d-af1e03f4c6c1", "c75bff6a-425b-48de-ada6-e17b88fa5558"],
     "issuers": ["http://any.sts/B231A11F/", "https://token.actions.githubusercontent.com"],
@@ -262,7 +255,7 @@ TEST_CASE("entra.ioc-match: application ids, key ids, issuers and account names"
 TEST_CASE("entra.ioc-match: nothing on the list in the tenant gives no finding",
           "[checks][entra][ioc][entra.ioc-match]") {
   // Values of another estate: the lab's rogue CA, an unrelated app id and key, the lab's SIDs and issuer.
-  const auto set = ioc(R"({
+  const auto set = test::ioc_set(R"({
     "certificate_thumbprints": ["505B46DC6E16CDD8381B768FDC210BDDF8E4C96B"],
     "app_ids": ["00000000-0000-4000-8000-00000000abcd"],
     "key_ids": ["om3Fh9P9OZxrFx8suEVTAm54HXM852KbpnBYEhQD0U4="],
@@ -286,7 +279,7 @@ TEST_CASE("entra.ioc-match: not evaluated when credentials were not collected",
           "[checks][entra][ioc][entra.ioc-match]") {
   auto c = test::CaptureDir::base();
   c->remove("applications");
-  const auto set = ioc(R"({"app_ids": ["b82e78ca-5b4f-445e-b64c-c0a0337ac4ba"]})");
+  const auto set = test::ioc_set(R"({"app_ids": ["b82e78ca-5b4f-445e-b64c-c0a0337ac4ba"]})");
   auto r = run(c->snapshot(), set);
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK(r.reason.find("dataset 'applications' is missing") != std::string::npos);
