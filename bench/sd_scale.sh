@@ -13,7 +13,7 @@
 #   --profile   after the timed rounds, one extra run per input with only one trivial check
 #               (--checks ad.guest-enabled): reading, snapshot and descriptor table without the checks
 #
-# Inputs (bench/lib/gen_sd_ldif.py, deterministic, from the real descriptors of
+# Inputs (bench/gen/domain_ldif.py --shape sd, deterministic, from the real descriptors of
 # fixtures/lab/domain.ldif; see its docstring), all in the plain ldapsearch format of the lab export:
 #   shared  every object has a descriptor; objects share one per (OU, class), 1 in 100 has its own
 #   unique  every synthetic object has a distinct descriptor (worst case for parse-once)
@@ -75,7 +75,7 @@ g++ -std=c++20 -O2 -I"$ADP_ROOT" "$bench_dir/lib/sd_check.cpp" "$build/libadpers
   -o "$results/sd_check" || die "building bench/lib/sd_check.cpp failed"
 # Inputs from copies: other work may change the fixtures (or the generator) meanwhile.
 cp "$ADP_ROOT/fixtures/lab/domain.ldif" "$results/fixture-domain.ldif"
-cp "$bench_dir/lib/gen_sd_ldif.py" "$results/gen_sd_ldif.py"
+cp "$bench_dir/gen/domain_ldif.py" "$results/domain_ldif.py"
 cp "$ADP_ROOT/fixtures/lab/configuration.ldif" "$results/configuration.ldif"
 conf=$results/configuration.ldif
 {
@@ -117,15 +117,15 @@ run_one() { # N INPUT ROUND KIND [extra scan args...]
 
 for n in "${sizes[@]}"; do
   # --- inputs (cached: the same generator, fixture and N give the same files) ---------------------
-  key=$(cat "$results/gen_sd_ldif.py" "$results/fixture-domain.ldif" | sha256sum | cut -c1-12)
+  key=$(cat "$results/domain_ldif.py" "$results/fixture-domain.ldif" | sha256sum | cut -c1-12)
   inputs=$build/sd-scale-inputs/$n-$key
   if [[ ! -f $inputs/stats.tsv ]]; then
     rm -rf "$build/sd-scale-inputs/$n"-*  # older keys for this size
     mkdir -p "$inputs.tmp"
     log "generating $n objects into $inputs"
     t0=$SECONDS
-    "$PY" "$results/gen_sd_ldif.py" "$results/fixture-domain.ldif" "$n" "$inputs.tmp/shared.ldif" \
-      "$inputs.tmp/unique.ldif" "$inputs.tmp/nosd.ldif" "$inputs.tmp/stats.tsv"
+    "$PY" "$results/domain_ldif.py" --shape sd "$results/fixture-domain.ldif" "$n" --out "$inputs.tmp/shared.ldif" \
+      --unique "$inputs.tmp/unique.ldif" --nosd "$inputs.tmp/nosd.ldif" --stats "$inputs.tmp/stats.tsv"
     printf 'generate_s\t%s\n' "$((SECONDS - t0))" >>"$inputs.tmp/stats.tsv"
     mv "$inputs.tmp" "$inputs"
   else

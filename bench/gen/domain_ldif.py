@@ -1,19 +1,21 @@
 #!/usr/bin/python3
-"""Write synthetic domain exports with security descriptors for bench/sd_scale.sh.
+"""Deterministic synthetic Active Directory domains as ldapsearch LDIF, for the benchmarks.
 
-    gen_sd_ldif.py FIXTURE N OUT_SHARED OUT_UNIQUE OUT_NOSD STATS_TSV
+    domain_ldif.py FIXTURE N --out FILE --stats TSV [--planted TSV]                  (shape "domain")
+    domain_ldif.py --shape sd FIXTURE N --out SHARED --unique FILE --nosd FILE --stats TSV
 
-FIXTURE is a plain-ldapsearch export of a domain NC with nTSecurityDescriptor values (the lab
-fixture, fixtures/lab/domain.ldif: genuine Samba output). The three outputs hold the same entries in
-the same plain ldapsearch format (its header, "# requesting:" line included, per-page
-"search:/result:" records with paged-results cookies and "# numEntries:" trailers):
+FIXTURE is a plain-ldapsearch export of a domain NC with nTSecurityDescriptor values (the lab fixture,
+fixtures/lab/domain.ldif: genuine Samba output). Every output holds, in the plain ldapsearch format
+(its header, "# requesting:" line included, per-page "search:/result:" records with paged-results
+cookies and "# numEntries:" trailers):
 
-- every fixture entry, unchanged (the domain head, CN=Users, Domain Admins, AdminSDHolder, the planted
-  indicators: what ACL checks look at), then
-- N synthetic objects: OU=Bench with OUS sub-OUs, and users (80%), computers (15%) and groups (5%)
-  spread round-robin over the sub-OUs. Their attribute sets copy real fixture entries (it-support,
-  SRV-LEGACY, Helpdesk, OU=Domain Controllers), with fresh names, SIDs, GUIDs, times and memberships;
-  replPropertyMetaData is the template's.
+- every fixture entry (the domain head, CN=Users, Domain Admins, AdminSDHolder, the lab's planted
+  indicators: what the ACL checks look at), then
+- N synthetic objects: OU=Bench with sub-OUs, and users (80%), computers (15%) and groups (5%) spread
+  round-robin over the sub-OUs. Their attribute sets copy real fixture entries (it-support,
+  SRV-LEGACY, Helpdesk, OU=Domain Controllers, the Default Domain Policy), with fresh names, SIDs,
+  GUIDs, times and memberships; replPropertyMetaData is the template's. Each group has ~12 members
+  from its own OU.
 
 Descriptors. The pool is the fixture's own (Samba-made) descriptors: each class starts from the
 descriptor most fixture entries of that class carry (DACL not protected). Each sub-OU delegates to
@@ -21,18 +23,37 @@ its own group ("Bench OU NNN Admins"): the OU's descriptor gets three explicit i
 (CI|IO: reset password on users, write member on groups, full control on computers), and every
 object below it the inherited copies of those three, encoded as Samba encodes inherited ACEs
 (ID|CI where the inherited-object-type is the object's class, ID|CI|IO where it is not), placed first
-among the inherited ACEs. So objects share one descriptor per (sub-OU, class):
+among the inherited ACEs. So objects share one descriptor per (sub-OU, class), and 1 object in 100
+has one explicit ACE of its own (GenericWrite for another synthetic principal), as helpdesk one-off
+grants leave them: many objects sharing few descriptors, as in a real directory.
 
-- OUT_SHARED: as above, plus 1 object in 100 with one explicit ACE of its own (GenericWrite for
-  another synthetic principal), as helpdesk one-off grants leave them; the rest share.
-- OUT_UNIQUE: every synthetic object has such an explicit ACE, each for a different principal:
-  every synthetic descriptor is distinct (the worst case for parse-once).
-- OUT_NOSD: OUT_SHARED without its nTSecurityDescriptor lines (header unchanged).
+Shape "domain" (bench/scale.sh, issue 7) adds what a large real domain has:
+- N // 1000 sub-OUs (1 to 1,000), each linked (gPLink) to 1-2 of N // 1000 group policy objects
+  (CN={GUID},CN=Policies,CN=System with their CN=User and CN=Machine children, copied from the
+  fixture's Default Domain Policy, its descriptor shared);
+- group nesting: 1 group in 5 is a member of an earlier group (so nesting is acyclic and up to
+  dozens of levels deep), and four large groups holding 10%, 2%, 1% and 0.5% of all users;
+- memberOf back links on users and nested groups;
+- planted indicators on synthetic objects, each a value copied from the fixture's own planted
+  objects where one exists (KeyCredentialLink, sIDHistory, RBCD descriptor): a new Domain Admins
+  member with a KeyCredentialLink and an SPN, an AS-REP-roastable user, a user with a Domain Admins
+  SID in sIDHistory, a computer trusted for unconstrained delegation, a computer with a
+  resource-based delegation, and DCSync rights on the domain head for an ordinary user. --planted
+  gets one "check<TAB>dn" line per (indicator, check) pair a scan must report.
 
-Every descriptor written is re-parsed here (offsets, sizes, ACE walk) before it is used. STATS_TSV
+Shape "sd" (bench/sd_scale.sh) is the security-descriptor benchmark's input, byte for byte what
+bench/lib/gen_sd_ldif.py wrote: min(100, N // 10) sub-OUs, no nesting, GPOs or synthetic
+indicators, and three variants of the same entries:
+- --out: as above;
+- --unique: every synthetic object has its own explicit ACE, each for a different principal:
+  every synthetic descriptor is distinct (the worst case for parse-once);
+- --nosd: --out without its nTSecurityDescriptor lines (header unchanged).
+
+Every descriptor written is re-parsed here (offsets, sizes, ACE walk) before it is used. --stats
 gets key<TAB>value lines: entry counts, distinct descriptors per file, bytes. Deterministic: the
 same fixture and arguments give the same files.
 """
+import argparse
 import base64
 import collections
 import hashlib
@@ -53,6 +74,8 @@ CLASS_GUID = {
     "group": uuid.UUID("bf967a9c-0de6-11d0-a285-00aa003049e2"),
     "computer": uuid.UUID("bf967a86-0de6-11d0-a285-00aa003049e2"),
 }
+GET_CHANGES = uuid.UUID("1131f6aa-9c07-11d1-f79f-00c04fc2dcd2")  # DS-Replication-Get-Changes
+GET_CHANGES_ALL = uuid.UUID("1131f6ad-9c07-11d1-f79f-00c04fc2dcd2")  # DS-Replication-Get-Changes-All
 RESET_PASSWORD = uuid.UUID("00299570-246d-11d0-a768-00aa006e0529")  # User-Force-Change-Password
 MEMBER_ATTR = uuid.UUID("bf9679c0-0de6-11d0-a285-00aa003049e2")
 ADS_CONTROL_ACCESS, ADS_WRITE_PROP, GENERIC_ALL_DS, GENERIC_WRITE_DS = 0x100, 0x20, 0xF01FF, 0x20028
@@ -224,14 +247,32 @@ def b64(b):
     return base64.b64encode(b).decode("ascii")
 
 
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("fixture")
+    p.add_argument("n", type=int, help="synthetic objects")
+    p.add_argument("--shape", choices=("domain", "sd"), default="domain")
+    p.add_argument("--out", required=True)
+    p.add_argument("--unique", help="shape sd: every synthetic descriptor distinct")
+    p.add_argument("--nosd", help="shape sd: --out without descriptors")
+    p.add_argument("--stats", required=True)
+    p.add_argument("--planted", help="shape domain: check<TAB>dn per planted indicator")
+    a = p.parse_args(argv[1:])
+    if a.shape == "sd" and not (a.unique and a.nosd):
+        p.error("--shape sd writes three variants: give --unique and --nosd")
+    if a.shape == "domain" and (a.unique or a.nosd):
+        p.error("--unique and --nosd belong to --shape sd")
+    return a
+
+
 def main(argv):
-    if len(argv) != 7:
-        sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
-        return 2
-    fixture, n = argv[1], int(argv[2])
-    out_paths = argv[3:6]
-    stats_path = argv[6]
+    args = parse_args(argv)
+    fixture, n, stats_path = args.fixture, args.n, args.stats
+    out_paths = [args.out, args.unique, args.nosd]
+    domain = args.shape == "domain"
     rng = random.Random(SEED)
+    drng = random.Random(SEED + 1)  # shape "domain" only, so that shape "sd" stays byte-identical
     header, fentries, refs = read_fixture(fixture)
 
     head = next(e for e in fentries if "domainDNS" in entry_classes(e))
@@ -266,10 +307,11 @@ def main(argv):
     repl = {k: next(l for l in e if attr_of(l) == "replpropertymetadata") for k, e in tmpl.items()}
 
     # --- the objects ---------------------------------------------------------------------------
-    n_ous = min(OUS, max(1, n // 10))
+    n_ous = max(1, min(1000, n // 1000)) if domain else min(OUS, max(1, n // 10))
+    n_gpos = max(1, n // 1000) if domain else 0
     n_groups = max(1, n * 5 // 100)
     n_computers = max(1, n * 15 // 100)
-    n_users = n - n_ous - 1 - n_groups - n_computers
+    n_users = n - n_ous - 1 - n_groups - n_computers - 3 * n_gpos
     if n_users < 1:
         raise SystemExit("N too small")
     top = f"OU=Bench,{base}"
@@ -321,6 +363,53 @@ def main(argv):
             for u in g["members"]:
                 member_of[u["dn"]].append(g["dn"])
 
+    planted = []  # (check id, dn)
+    head_extra_aces = []
+    if domain:
+        groups = [o for o in objects if o["cls"] == "group"]
+        users = [o for o in objects if o["cls"] == "user"]
+        computers = [o for o in objects if o["cls"] == "computer"]
+        admin_dns = {groups_by_ou[k][0]["dn"] for k in range(n_ous) if groups_by_ou[k]}
+        plain = [g for g in groups if g["dn"] not in admin_dns]
+        # Four large groups, then nesting: 1 group in 5 joins an earlier one (acyclic).
+        for g, frac in zip(plain, (0.10, 0.02, 0.01, 0.005)):
+            extra = drng.sample(users, max(1, int(len(users) * frac)))
+            have = {u["dn"] for u in g["members"]}
+            g["members"] += [u for u in extra if u["dn"] not in have]
+            for u in extra:
+                if u["dn"] not in have:
+                    member_of[u["dn"]].append(g["dn"])
+        for i, g in enumerate(plain[1:], start=1):
+            if drng.random() < 0.2:
+                parent = plain[drng.randrange(i)]
+                parent["members"].append(g)
+                member_of[g["dn"]].append(parent["dn"])
+        # Planted indicators, on objects spread through the file.
+        def pick(pool, frac):
+            return pool[min(len(pool) - 1, int(len(pool) * frac))]
+        da = pick(users, 0.37)
+        da["admin"] = True
+        member_of[da["dn"]].append(f"CN=Domain Admins,CN=Users,{base}")
+        da["keycred"] = True
+        da["spn"] = f"HTTP/bench-da.{dns}"
+        planted += [("ad.shadow-credentials", da["dn"]), ("ad.spn-on-privileged-user", da["dn"])]
+        asrep = pick(users, 0.61)
+        asrep["uac"] = 512 | 0x400000
+        planted.append(("ad.asrep-roastable", asrep["dn"]))
+        hist = pick(users, 0.83)
+        hist["sidhistory"] = True
+        planted.append(("ad.sid-history", hist["dn"]))
+        unc = pick(computers, 0.29)
+        unc["uac"] = 4096 | 0x80000
+        planted.append(("ad.unconstrained-delegation", unc["dn"]))
+        rbcd = pick(computers, 0.71)
+        rbcd["rbcd"] = True
+        planted.append(("ad.rbcd", rbcd["dn"]))
+        sync = pick(users, 0.93)
+        head_extra_aces = [ace_object(ADS_CONTROL_ACCESS, f"{domain_sid}-{sync['rid']}", 0, GET_CHANGES),
+                           ace_object(ADS_CONTROL_ACCESS, f"{domain_sid}-{sync['rid']}", 0, GET_CHANGES_ALL)]
+        planted.append(("ad.dcsync-rights", base))
+
     principals = [o for o in objects if o["cls"] != "organizationalUnit"]
 
     # --- descriptors -----------------------------------------------------------------------------
@@ -356,6 +445,8 @@ def main(argv):
 
     def descriptors(o):
         """-> (descriptor in OUT_SHARED, descriptor in OUT_UNIQUE)"""
+        if o["cls"] == "gpo":
+            return o["sd"], o["sd"]
         if o.get("plain"):
             return base_sd["organizationalUnit"], base_sd["organizationalUnit"]
         s = shared_sd(o)
@@ -368,9 +459,10 @@ def main(argv):
         return s, u
 
     # --- write ---------------------------------------------------------------------------------
-    outs = [open(p, "w", encoding="utf-8", newline="\n") for p in out_paths]
+    outs = [open(p, "w", encoding="utf-8", newline="\n") if p else None for p in out_paths]
     for f in outs:
-        f.write("\n".join(header) + "\n\n")
+        if f:
+            f.write("\n".join(header) + "\n\n")
     written = [0]
     page_entries = [0]
     msgid = [2]
@@ -380,6 +472,8 @@ def main(argv):
     def page_break(last):
         # ldapsearch -E pr=1000/noprompt: one result record and one trailer per page.
         for i, f in enumerate(outs):
+            if not f:
+                continue
             if last:
                 for r in refs:
                     f.write("\n".join(r) + "\n\n")
@@ -400,6 +494,8 @@ def main(argv):
 
     def emit(lines_by_variant):
         for i, f in enumerate(outs):
+            if not f:
+                continue
             s = "\n".join(lines_by_variant[i]) + "\n\n"
             f.write(s)
             per_file_bytes[i] += len(s)
@@ -407,6 +503,27 @@ def main(argv):
         page_entries[0] += 1
         if page_entries[0] == PAGE:
             page_break(False)
+
+    fixture_value = {}  # attribute -> first raw line of it in the fixture (values to copy)
+    for e in fentries:
+        for l in e:
+            a = attr_of(l)
+            if a in ("msds-keycredentiallink", "msds-allowedtoactonbehalfofotheridentity"):
+                fixture_value.setdefault(a, l)
+            elif a == "sidhistory" and sid_string(value_of(l)) == f"{domain_sid}-512":  # Domain Admins
+                fixture_value[a] = l
+    if domain:
+        for a in ("msds-keycredentiallink", "sidhistory", "msds-allowedtoactonbehalfofotheridentity"):
+            if a not in fixture_value:
+                raise SystemExit(f"fixture has no {a} value to copy")
+        da_group = find_entry(fentries, f"CN=Domain Admins,CN=Users,{base}")
+        for o in objects:
+            if o.get("admin"):
+                da_group.insert(next(i for i, l in enumerate(da_group) if attr_of(l) == "member"),
+                                f"member: {o['dn']}")
+        for i, l in enumerate(head):
+            if attr_of(l) == "ntsecuritydescriptor":
+                head[i] = f"nTSecurityDescriptor:: {b64(insert_aces(value_of(l), head_extra_aces, 'explicit_end'))}"
 
     distinct = [set(), set()]
     for e in fentries:
@@ -435,6 +552,41 @@ def main(argv):
 
     # OU=Bench itself (the OU descriptor without delegation)
     objects.insert(0, dict(cls="organizationalUnit", dn=top, cn="Bench", ou=None, plain=True))
+
+    # Group policy objects (shape "domain"): copies of the Default Domain Policy and its two children.
+    ddp = "{31B2F340-016D-11D2-945F-00C04FB984F9}"
+    gpo_tmpl = {part: find_entry(fentries, f"{part}CN={ddp},CN=Policies,CN=System,{base}")
+                for part in ("", "CN=User,", "CN=Machine,")}
+    gpo_guids = [str(uuid.UUID(int=drng.getrandbits(128), version=4)).upper() for _ in range(n_gpos)]
+
+    def gpo_lines(o, guid, usn_now, created):
+        out = []
+        for l in gpo_tmpl[o["part"]]:
+            a = attr_of(l)
+            if a in ("iscriticalsystemobject", "systemflags", "ntsecuritydescriptor"):
+                continue
+            if a == "objectguid":
+                l = f"objectGUID:: {b64(guid)}"
+            elif a in ("usncreated", "usnchanged"):
+                l = f"{l.split(':', 1)[0]}: {usn_now}"
+            elif a in ("whencreated", "whenchanged"):
+                l = f"{l.split(':', 1)[0]}: {gtime(created)}"
+            elif a == "displayname":
+                l = f"displayName: Bench GPO {o['k']:04d}"
+            elif l.startswith("#") or not l.partition(":")[2].startswith(":"):  # text lines: the new GUID everywhere
+                l = l.replace(ddp, "{" + o["guid"] + "}")
+            out.append(l)
+        return out
+
+    gpo_sd = {}
+    for part, e in gpo_tmpl.items():
+        gpo_sd[part] = value_of(next(l for l in e if attr_of(l) == "ntsecuritydescriptor"))
+        walk_dacl(gpo_sd[part])
+    for k, g in enumerate(gpo_guids):
+        for j, part in enumerate(("", "CN=User,", "CN=Machine,")):
+            objects.insert(1 + 3 * k + j,
+                           dict(cls="gpo", part=part, k=k, guid=g, sd=gpo_sd[part],
+                                dn=f"{part}CN={{{g}}},CN=Policies,CN=System,{base}"))
     for o in objects:
         cls = o["cls"]
         usn[0] += 1
@@ -447,13 +599,19 @@ def main(argv):
                      f"objectCategory: CN=Organizational-Unit,CN=Schema,CN=Configuration,{base}",
                      f"whenCreated: {gtime(created)}", repl[cls], f"whenChanged: {gtime(created)}",
                      f"uSNChanged: {usn[0]}", f"distinguishedName: {o['dn']}"]
+            if domain and o["ou"] is not None:
+                links = drng.sample(gpo_guids, min(len(gpo_guids), 1 + drng.randrange(2)))
+                lines.append("gPLink: " + "".join(f"[LDAP://CN={{{g}}},CN=Policies,CN=System,{base};0]"
+                                                  for g in links))
+        elif cls == "gpo":
+            lines = gpo_lines(o, guid, usn[0], created)
         else:
             sid = b64(sid_bytes(f"{domain_sid}-{o['rid']}"))
             lines = [parent_comment(o["dn"]), f"dn: {o['dn']}"]
             if cls == "user":
                 lines += ["objectClass: top", "objectClass: person", "objectClass: organizationalPerson",
                           "objectClass: user", f"cn: {o['cn']}", "instanceType: 4", f"uSNCreated: {usn[0]}",
-                          f"name: {o['cn']}", f"objectGUID:: {b64(guid)}", "userAccountControl: 512",
+                          f"name: {o['cn']}", f"objectGUID:: {b64(guid)}", f"userAccountControl: {o.get('uac', 512)}",
                           "badPwdCount: 0", "codePage: 0", "countryCode: 0", "badPasswordTime: 0", "lastLogoff: 0",
                           "lastLogon: 0", "primaryGroupID: 513", f"objectSid:: {sid}",
                           "accountExpires: 9223372036854775807", "logonCount: 0", f"sAMAccountName: {o['sam']}",
@@ -461,12 +619,22 @@ def main(argv):
                           f"objectCategory: CN=Person,CN=Schema,CN=Configuration,{base}"]
                 lines += [f"memberOf: {g}" for g in member_of.get(o["dn"], [])]
                 lines += [f"pwdLastSet: {filetime(created + rng.randrange(300 * 86400))}"]
+                if o.get("admin"):
+                    lines.append("adminCount: 1")
+                if o.get("spn"):
+                    lines.append(f"servicePrincipalName: {o['spn']}")
+                if o.get("keycred"):
+                    kcl = fixture_value["msds-keycredentiallink"].split(": ", 1)[1]
+                    lines.append("msDS-KeyCredentialLink: " + kcl.rsplit(":", 1)[0] + ":" + o["dn"])
+                if o.get("sidhistory"):
+                    lines.append(fixture_value["sidhistory"])
             elif cls == "computer":
                 host = o["cn"].lower()
                 lines += ["objectClass: top", "objectClass: person", "objectClass: organizationalPerson",
                           "objectClass: user", "objectClass: computer", f"cn: {o['cn']}", "instanceType: 4",
                           f"uSNCreated: {usn[0]}", f"name: {o['cn']}", f"objectGUID:: {b64(guid)}",
-                          "userAccountControl: 4096", "badPwdCount: 0", "codePage: 0", "countryCode: 0",
+                          f"userAccountControl: {o.get('uac', 4096)}", "badPwdCount: 0", "codePage: 0",
+                          "countryCode: 0",
                           "badPasswordTime: 0", "lastLogoff: 0", "lastLogon: 0",
                           f"pwdLastSet: {filetime(created + rng.randrange(300 * 86400))}", "primaryGroupID: 515",
                           f"objectSid:: {sid}", "accountExpires: 9223372036854775807", "logonCount: 0",
@@ -477,12 +645,16 @@ def main(argv):
                           f"servicePrincipalName: RestrictedKrbHost/{host}.{dns}",
                           f"objectCategory: CN=Computer,CN=Schema,CN=Configuration,{base}",
                           "isCriticalSystemObject: FALSE"]
+                if o.get("rbcd"):
+                    lines.append(fixture_value["msds-allowedtoactonbehalfofotheridentity"])
             else:
                 lines += ["objectClass: top", "objectClass: group", f"cn: {o['cn']}", "instanceType: 4",
                           f"uSNCreated: {usn[0]}", f"name: {o['cn']}", f"objectGUID:: {b64(guid)}",
                           f"objectSid:: {sid}", f"sAMAccountName: {o['sam']}", "sAMAccountType: 268435456",
                           "groupType: -2147483646", f"objectCategory: CN=Group,CN=Schema,CN=Configuration,{base}"]
                 lines += [f"member: {u['dn']}" for u in o.get("members", [])]
+                if domain:
+                    lines += [f"memberOf: {g}" for g in member_of.get(o["dn"], [])]
             lines += [f"whenCreated: {gtime(created)}", repl[cls], f"whenChanged: {gtime(created)}",
                       f"uSNChanged: {usn[0]}", f"distinguishedName: {o['dn']}"]
         s_sd, u_sd = descriptors(o)
@@ -494,7 +666,12 @@ def main(argv):
         emit([lines + [ls], lines + [lu], lines])
     page_break(True)
     for f in outs:
-        f.close()
+        if f:
+            f.close()
+    if args.planted:
+        with open(args.planted, "w", encoding="utf-8") as f:
+            for check, dn in planted:
+                f.write(f"{check}\t{dn}\n")
 
     synthetic = len(objects)
     counts = collections.Counter(o["cls"] for o in objects)
@@ -505,13 +682,15 @@ def main(argv):
             "fixture_entries": len(fentries),
             "fixture_distinct_sds": len(fixture_sds),
             "synthetic_objects": synthetic,
-            "synthetic_by_class": " ".join(f"{k}={counts[k]}" for k in ("user", "computer", "group", "organizationalUnit")),
+            "synthetic_by_class": " ".join(f"{k}={counts[k]}" for k in ("user", "computer", "group", "organizationalUnit")
+                                           + (("gpo",) if domain else ())),
             "sub_ous": n_ous,
             "entries": written[0],
             "pages": msgid[0] - 2,
             "distinct_sds_shared": len(distinct[0]),
             "distinct_sds_unique": len(distinct[1]),
             "explicit_ace_objects_shared": explicit_shared[0],
+            "shape": args.shape,
             "bytes_shared": per_file_bytes[0],
             "bytes_unique": per_file_bytes[1],
             "bytes_nosd": per_file_bytes[2],
@@ -519,6 +698,11 @@ def main(argv):
             "sd_line_bytes_unique": sd_bytes[1],
             "base_sd_bytes": " ".join(f"{k}={len(v)}" for k, v in base_sd.items()),
         }
+        if domain:  # one output: the sd shape's variants do not exist
+            for k in ("distinct_sds_unique", "bytes_unique", "bytes_nosd", "sd_line_bytes_unique"):
+                del kv[k]
+            kv["gpos"] = n_gpos
+            kv["planted_pairs"] = len(planted)
         for k, v in kv.items():
             f.write(f"{k}\t{v}\n")
     return 0
