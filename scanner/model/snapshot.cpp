@@ -1,6 +1,10 @@
 #include "scanner/model/snapshot.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <new>
 
 #include "scanner/model/descriptors.hpp"
 #include "scanner/model/privilege.hpp"
@@ -41,11 +45,34 @@ std::string Entry::where() const {
   return s;
 }
 
+namespace {
+// Checks ask every entry for the same few attributes, spelled as string literals: a small per-thread cache,
+// slotted by the spelling's address and length, saves the case-insensitive hash lookup. A hit is verified
+// (the id must name this spelling in this table), so a reused address can never return a wrong id; names
+// the table does not hold are not cached.
+std::optional<AttrId> find_attr(const AttrTable& table, std::string_view name) {
+  struct Slot {
+    const AttrTable* table = nullptr;
+    const char* data = nullptr;
+    std::size_t size = 0;
+    AttrId id = 0;
+  };
+  thread_local std::array<Slot, 64> cache;
+  auto& slot = cache[(reinterpret_cast<std::uintptr_t>(name.data()) >> 3 ^ name.size()) % cache.size()];
+  if (slot.table == &table && slot.data == name.data() && slot.size == name.size() && slot.id < table.size() &&
+      util::iequals(table.name(slot.id), name))
+    return slot.id;
+  auto id = table.find(name);
+  if (id) slot = {&table, name.data(), name.size(), *id};
+  return id;
+}
+}  // namespace
+
 std::span<const std::string_view> Entry::values(std::string_view attr) const {
-  auto id = snap_->attrs().find(attr);
+  auto id = find_attr(snap_->attrs(), attr);
   if (!id) return {};
-  for (const auto& s : slots_)
-    if (s.id == *id) return {values_.data() + s.begin, s.count};
+  for (const auto& s : slots())
+    if (s.id == *id) return {values_ + s.begin, s.count};
   return {};
 }
 
@@ -226,9 +253,11 @@ Status SnapshotBuilder::begin_entry(std::string_view dn, Origin origin) {
   Entry e;
   e.snap_ = &snap_;
   e.dn_ = snap_.arena_->store(dn);
-  e.index_ = snap_.entries_.size();
+  if (snap_.entries_.size() >= std::numeric_limits<std::uint32_t>::max())
+    return make_error(ErrorCode::unsupported, "more than 4,294,967,294 entries in one snapshot");
+  e.index_ = static_cast<std::uint32_t>(snap_.entries_.size());
   e.origin_ = origin;
-  snap_.by_dn_.emplace(e.dn_, static_cast<std::uint32_t>(e.index_));
+  snap_.by_dn_.emplace(e.dn_, e.index_);
   snap_.entries_.push_back(std::move(e));
   snap_.sources_[origin.source].entries++;
   pending_.clear();
@@ -239,7 +268,20 @@ Status SnapshotBuilder::begin_entry(std::string_view dn, Origin origin) {
 void SnapshotBuilder::add_value(std::string_view attribute, std::string_view value) {
   if (auto semi = attribute.find(';'); semi != std::string_view::npos) attribute = attribute.substr(0, semi);
   const AttrId id = snap_.attrs_->intern(attribute);
+  if (filtering_ && (id >= keep_.size() || !keep_[id])) {
+    ++dropped_;
+    return;
+  }
   pending_.emplace_back(id, snap_.arena_->store(value));
+}
+
+void SnapshotBuilder::keep_only(const std::vector<std::string>& attributes) {
+  filtering_ = true;
+  for (const auto& a : attributes) {
+    const AttrId id = snap_.attrs_->intern(a);
+    if (keep_.size() <= id) keep_.resize(id + 1, false);
+    keep_[id] = true;
+  }
 }
 
 void SnapshotBuilder::end_entry() {
@@ -247,17 +289,23 @@ void SnapshotBuilder::end_entry() {
   in_entry_ = false;
   Entry& e = snap_.entries_.back();
   std::stable_sort(pending_.begin(), pending_.end(), [](auto& a, auto& b) { return a.first < b.first; });
-  e.values_.reserve(pending_.size());
+  std::size_t nslots = 0;
+  for (std::size_t i = 0; i < pending_.size(); ++i) nslots += i == 0 || pending_[i].first != pending_[i - 1].first;
+  auto* values = snap_.arena_->allocate<std::string_view>(pending_.size());
+  auto* slots = snap_.arena_->allocate<Entry::Slot>(nslots);
+  std::size_t k = 0;
   for (std::size_t i = 0; i < pending_.size();) {
     std::size_t j = i;
-    while (j < pending_.size() && pending_[j].first == pending_[i].first) e.values_.push_back(pending_[j++].second);
-    e.slots_.push_back({pending_[i].first, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j - i)});
+    for (; j < pending_.size() && pending_[j].first == pending_[i].first; ++j)
+      new (values + j) std::string_view(pending_[j].second);
+    new (slots + k++) Entry::Slot{pending_[i].first, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j - i)};
     if (snap_.attr_seen_.size() <= pending_[i].first) snap_.attr_seen_.resize(pending_[i].first + 1, false);
     snap_.attr_seen_[pending_[i].first] = true;
     i = j;
   }
-  e.values_.shrink_to_fit();
-  e.slots_.shrink_to_fit();
+  e.values_ = values;
+  e.slots_ = slots;
+  e.nslots_ = static_cast<std::uint32_t>(nslots);
   pending_.clear();
 }
 
@@ -289,7 +337,7 @@ Result<Snapshot> SnapshotBuilder::finish() && {
       else if (util::iequals(v, "group")) e.kind_ |= Entry::kGroup;
       else if (util::iequals(v, "foreignSecurityPrincipal")) e.kind_ |= Entry::kForeign;
     }
-    if (auto sid = e.object_sid()) s.by_sid_.emplace(*sid, static_cast<std::uint32_t>(e.index_));
+    if (auto sid = e.object_sid()) s.by_sid_.emplace(*sid, e.index_);
   }
 
   // The domain head: a domainDNS object whose DN is only DC= components.

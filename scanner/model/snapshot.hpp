@@ -123,13 +123,17 @@ class Entry {
   };
   enum : std::uint32_t { kUser = 1, kComputer = 2, kGroup = 4, kForeign = 8 };
 
+  std::span<const Slot> slots() const { return {slots_, nslots_}; }
+
+  // 64 bytes an entry; the slot and value tables live in the snapshot's arena (no heap block per entry).
   const Snapshot* snap_ = nullptr;
   std::string_view dn_;
-  std::size_t index_ = 0;
-  Origin origin_;
+  std::uint32_t index_ = 0;
   std::uint32_t kind_ = 0;
-  std::vector<Slot> slots_;  // sorted by id
-  std::vector<std::string_view> values_;
+  Origin origin_;
+  const Slot* slots_ = nullptr;  // sorted by id
+  const std::string_view* values_ = nullptr;
+  std::uint32_t nslots_ = 0;
 };
 
 // What one input said about itself (an LDIF file, or later a live connection).
@@ -221,6 +225,12 @@ class SnapshotBuilder {
   Status begin_entry(std::string_view dn, Origin origin);
   // Adds one value to the current entry. Attribute options (";binary", ";range=0-1499") are stripped.
   void add_value(std::string_view attribute, std::string_view value);
+  // From now on keeps only these attributes (case-insensitive) and drops every other value as it arrives,
+  // so that a scan of an export holding more than the selected checks read (ldapsearch '*', ldifde)
+  // holds what a live collection for the same checks would, in as little memory. Not calling it keeps all.
+  void keep_only(const std::vector<std::string>& attributes);
+  // Values dropped by keep_only.
+  std::size_t dropped_values() const { return dropped_; }
   void end_entry();
   SourceInfo& source(std::uint32_t index) { return snap_.sources_[index]; }
 
@@ -237,14 +247,17 @@ class SnapshotBuilder {
  private:
   Snapshot snap_;
   std::vector<std::pair<AttrId, std::string_view>> pending_;
+  std::vector<bool> keep_;  // by AttrId, when filtering
+  bool filtering_ = false;
+  std::size_t dropped_ = 0;
   bool in_entry_ = false;
   std::map<Dataset, std::string> partial_;
 };
 
 template <class Fn>
 void Entry::for_each_attribute(Fn&& fn) const {
-  for (const auto& s : slots_)
-    fn(snap_->attrs().name(s.id), std::span<const std::string_view>(values_.data() + s.begin, s.count));
+  for (const auto& s : slots())
+    fn(snap_->attrs().name(s.id), std::span<const std::string_view>(values_ + s.begin, s.count));
 }
 
 // Attributes that an LDAP "*" request does not return, or returns only to accounts allowed to read them:

@@ -36,7 +36,7 @@ bool valid_attr_description(std::string_view a) {
 
 class Reader {
  public:
-  Reader(std::istream& in, const std::string& name, model::SnapshotBuilder& b, const LdifLimits& limits)
+  Reader(std::istream& in, const std::string& name, model::SnapshotBuilder& b, const LdifOptions& limits)
       : in_(in), name_(name), b_(b), limits_(limits) {}
 
   Status run();
@@ -61,7 +61,8 @@ class Reader {
   std::istream& in_;
   const std::string& name_;
   model::SnapshotBuilder& b_;
-  LdifLimits limits_;
+  LdifOptions limits_;
+  std::string progress_label_ = "ldif: " + name_;
   std::uint32_t source_ = 0;
   std::uint32_t physical_ = 0;
   std::optional<std::string> lookahead_;
@@ -224,6 +225,7 @@ Status Reader::handle_record(std::vector<Line>& lines) {
   if (auto st = b_.begin_entry(value0, {source_, lines[0].number}); !st)
     return err(lines[0].number, st.error().message);
   ++entries_;
+  if (limits_.progress) limits_.progress->update(progress_label_, entries_);
   bool has_instance_type = false, has_usn = false, has_class = false;
   for (std::size_t i = 1; i < lines.size(); ++i) {
     const Line& l = lines[i];
@@ -309,18 +311,18 @@ Status Reader::run() {
 
 }  // namespace
 
-Status read_ldif(std::istream& in, const std::string& name, model::SnapshotBuilder& builder, const LdifLimits& limits) {
-  Reader r(in, name, builder, limits);
+Status read_ldif(std::istream& in, const std::string& name, model::SnapshotBuilder& builder, const LdifOptions& options) {
+  Reader r(in, name, builder, options);
   return r.run();
 }
 
-Status read_ldif_file(const std::string& path, model::SnapshotBuilder& builder, const LdifLimits& limits) {
+Status read_ldif_file(const std::string& path, model::SnapshotBuilder& builder, const LdifOptions& options) {
   std::vector<char> buf(1 << 20);
   std::ifstream in;
   in.rdbuf()->pubsetbuf(buf.data(), static_cast<std::streamsize>(buf.size()));  // before open(), for libstdc++
   in.open(path, std::ios::binary);
   if (!in) return make_error(ErrorCode::io, "cannot open the file", path);
-  return read_ldif(in, path, builder, limits);
+  return read_ldif(in, path, builder, options);
 }
 
 }  // namespace adpersist::sources

@@ -11,17 +11,19 @@
 #include <string>
 
 #include "scanner/model/snapshot.hpp"
+#include "scanner/util/progress.hpp"
 #include "scanner/util/result.hpp"
 
 namespace adpersist::sources {
 
-struct LdifLimits {
+struct LdifOptions {
   std::size_t max_value_bytes = 256u << 20;  // one attribute value (a 10 MB value is fine)
+  util::Progress* progress = nullptr;        // entries read, "ldif: FILE" (a terminal's progress line)
 };
 
 // Reads `in` (named `name` in messages) into `builder` as one source.
 Status read_ldif(std::istream& in, const std::string& name, model::SnapshotBuilder& builder,
-                 const LdifLimits& limits = {});
-Status read_ldif_file(const std::string& path, model::SnapshotBuilder& builder, const LdifLimits& limits = {});
+                 const LdifOptions& options = {});
+Status read_ldif_file(const std::string& path, model::SnapshotBuilder& builder, const LdifOptions& options = {});
 
 }  // namespace adpersist::sources

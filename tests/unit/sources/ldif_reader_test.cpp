@@ -81,7 +81,7 @@ TEST_CASE("LDIF: bad input gives file:line and what is wrong", "[ldif]") {
 TEST_CASE("LDIF: the value limit bounds memory", "[ldif]") {
   model::SnapshotBuilder b;
   std::istringstream in("dn: CN=a\ndescription: " + std::string(2000, 'x') + "\n");
-  sources::LdifLimits limits;
+  sources::LdifOptions limits;
   limits.max_value_bytes = 1000;
   auto st = sources::read_ldif(in, "big.ldif", b, limits);
   REQUIRE_FALSE(st.ok());
