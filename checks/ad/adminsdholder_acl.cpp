@@ -182,6 +182,12 @@ class AdminSdHolderAcl final : public engine::Check {
       out.not_evaluated(dn + " is not in the input (export the whole domain naming context)");
       return;
     }
+    // The one object this check judges: a descriptor that does not decode makes it not evaluated, never
+    // passed.
+    if (const auto why = acl::undecodable_descriptor(snap, *holder); !why.empty()) {
+      out.not_evaluated("AdminSDHolder cannot be judged: " + why);
+      return;
+    }
     const auto* sd = acl::descriptor_or_note(snap, *holder, out);
     if (!sd) {
       if (!snap.descriptors().of(*holder))

@@ -156,7 +156,15 @@ class DcsyncRights final : public engine::Check {
         ncs.push_back({schema, "schema"});
     }
 
+    // A naming-context head whose descriptor does not decode cannot be judged: the check is not evaluated
+    // (never passed), naming each such head; what the other heads show is still reported.
+    std::string undecodable;
     for (const auto& nc : ncs) {
+      if (const auto why = acl::undecodable_descriptor(snap, *nc.head); !why.empty()) {
+        undecodable += (undecodable.empty() ? "" : "; ") + std::string("the ") + std::string(nc.kind) +
+                       " naming-context head cannot be judged: " + why;
+        continue;
+      }
       const auto* sd = acl::descriptor_or_note(snap, *nc.head, out);
       if (!sd) {
         if (!snap.descriptors().of(*nc.head)) {
@@ -171,6 +179,10 @@ class DcsyncRights final : public engine::Check {
         continue;
       }
       evaluate_head(snap, nc, *sd, out);
+    }
+    if (!undecodable.empty()) {
+      if (!out.not_evaluated_reason().empty()) undecodable = out.not_evaluated_reason() + "; " + undecodable;
+      out.not_evaluated(undecodable);
     }
   }
 

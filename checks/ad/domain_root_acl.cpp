@@ -88,6 +88,12 @@ class DomainRootAcl final : public engine::Check {
     const auto& dom = snap.domain();
     if (!dom || !dom->head) return;
     const auto& head = *dom->head;
+    // The one object this check judges: a descriptor that does not decode makes it not evaluated, never
+    // passed.
+    if (const auto why = acl::undecodable_descriptor(snap, head); !why.empty()) {
+      out.not_evaluated("the domain head cannot be judged: " + why);
+      return;
+    }
     const auto* sd = acl::descriptor_or_note(snap, head, out);
     if (!sd) {
       if (!snap.descriptors().of(head))

@@ -233,11 +233,18 @@ class AdIocMatch final : public engine::Check {
       return &it->second;
     };
     std::size_t inherited_skipped = 0;
+    // Objects whose descriptor does not decode cannot be matched: named in one note (the first few), not one
+    // note per object (a domain can share one bad value across thousands of them).
+    constexpr std::size_t kNamed = 5;
+    std::size_t undecodable = 0;
+    std::string undecodable_named;
 
     for (const auto& e : snap.entries()) {
       Matches m;
       if (!ioc.sids.empty()) {
         match_sids(snap, e, ioc, m, out);
+        if (const auto* sd = snap.descriptors().of(e); sd && !sd->ok() && ++undecodable <= kNamed)
+          undecodable_named += (undecodable_named.empty() ? "" : "; ") + acl::undecodable_descriptor(snap, e);
         if (const auto* hits = hits_of(e)) {
           for (const auto& h : *hits) {
             // An inherited ACE is reported where it is set: skip it when the parent holds an ACE for the same
@@ -258,6 +265,12 @@ class AdIocMatch final : public engine::Check {
       if (m.all().empty()) continue;
       emit(snap, e, ioc, m, out);
     }
+    if (undecodable)
+      out.note(std::to_string(undecodable) + (undecodable == 1 ? " object carries" : " objects carry") +
+               " an nTSecurityDescriptor that does not decode: their owner and ACE trustees were not "
+               "matched against the IOC SIDs (" +
+               undecodable_named +
+               (undecodable > kNamed ? "; and " + std::to_string(undecodable - kNamed) + " more" : "") + ")");
     if (inherited_skipped)
       out.note(
           std::to_string(inherited_skipped) +

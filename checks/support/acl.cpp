@@ -220,10 +220,18 @@ const SecurityDescriptor* descriptor_or_note(const model::Snapshot& snap, const 
   const auto* sd = snap.descriptors().of(e);
   if (!sd) return nullptr;
   if (!sd->ok()) {
-    out.note(sd->error().describe());
+    out.note(undecodable_descriptor(snap, e));
     return nullptr;
   }
   return &sd->value();
+}
+
+std::string undecodable_descriptor(const model::Snapshot& snap, const model::Entry& e) {
+  const auto* sd = snap.descriptors().of(e);
+  if (!sd || sd->ok()) return {};
+  // The table's error names the first entry carrying the value; say which entry this is.
+  return e.where() + ": " + std::string(e.dn()) +
+         " attribute nTSecurityDescriptor does not decode: " + sd->error().message;
 }
 
 SddlContext evidence_sddl_context() { return SddlContext::raw_sids(); }

@@ -110,10 +110,14 @@ bool is_everyone_like(const model::Snapshot& snap, const model::Sid& sid);
 // "S-1-5-21-...-1105 (helpdesk-lead)" / "S-1-1-0 (Everyone)" / "S-1-5-21-...-4242 (unresolved)".
 std::string principal_label(const model::Snapshot& snap, const model::Sid& sid);
 
-// The entry's parsed nTSecurityDescriptor, or null. An undecodable one is noted in `out` (once per entry)
-// and returns null, so the check carries on with other objects.
+// The entry's parsed nTSecurityDescriptor, or null. An undecodable one is noted in `out` (once per entry,
+// naming this entry) and returns null, so the check carries on with other objects.
 const parsers::SecurityDescriptor* descriptor_or_note(const model::Snapshot& snap, const model::Entry& e,
                                                       model::Findings& out);
+// Why the entry's nTSecurityDescriptor cannot be used, naming this entry (entries sharing one undecodable
+// value each get their own DN, not the first sharer's): "FILE:LINE: DN attribute nTSecurityDescriptor does
+// not decode: what is wrong". Empty when it decodes or is absent.
+std::string undecodable_descriptor(const model::Snapshot& snap, const model::Entry& e);
 
 // SDDL context for evidence: SIDs unabbreviated, stable across domains.
 parsers::SddlContext evidence_sddl_context();

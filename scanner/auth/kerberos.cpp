@@ -4,6 +4,9 @@
 
 #include <cstdlib>
 #include <memory>
+#include <string>
+
+#include "scanner/util/verbosity.hpp"
 
 namespace adpersist::auth {
 
@@ -36,6 +39,7 @@ Status kinit_from_keytab(const std::string& keytab, const std::string& principal
   krb5_creds creds{};
   if (auto rc = krb5_get_init_creds_keytab(ctx, &creds, client, kt, 0, nullptr, nullptr))
     return make_error(ErrorCode::auth, "Kerberos refused the keytab's key: " + krb_message(ctx, rc), principal);
+  const auto until = static_cast<long long>(creds.times.endtime);
   const std::string ccname = "MEMORY:adpersist-" + std::to_string(::getpid());
   krb5_ccache cc = nullptr;
   krb5_error_code rc = krb5_cc_resolve(ctx, ccname.c_str(), &cc);
@@ -48,6 +52,10 @@ Status kinit_from_keytab(const std::string& keytab, const std::string& principal
   }
   // A MEMORY cache lives as long as the process holds a handle on it: keep this one open.
   ::setenv("KRB5CCNAME", ccname.c_str(), 1);
+  if (util::tracing())
+    util::trace("kerberos", "ticket-granting ticket for " + principal + " from the keytab " + keytab +
+                                ", kept in a private in-memory cache (expires at Unix time " +
+                                std::to_string(until) + ")");
   return ok_status();
 }
 

@@ -17,6 +17,7 @@
 #include "scanner/util/progress.hpp"
 #include "scanner/util/secret.hpp"
 #include "scanner/util/strings.hpp"
+#include "scanner/util/verbosity.hpp"
 
 namespace adpersist::cli {
 
@@ -117,7 +118,9 @@ void add_source_options(CLI::App* cmd, SourceCli& s, bool with_ldif) {
       ->check(CLI::Range(1, 3600))
       ->capture_default_str()
       ->group(kEntra);
-  cmd->add_flag("-v,--verbose", s.verbose, "Progress and timings on stderr");
+  cmd->add_flag_function("-v,--verbose", [&s](std::int64_t count) { s.verbose = static_cast<int>(count); },
+                         "Progress and timings on stderr; -vv also each network step (never a secret, token or "
+                         "query string)");
   cmd->add_flag("--no-progress", s.no_progress,
                 "No live progress line on stderr (it is drawn only when stderr is a terminal, never in logs)");
 }
@@ -149,6 +152,8 @@ Result<sources::LdapOptions> ldap_options(const SourceCli& s) {
     return make_error(ErrorCode::usage, "give --bind-dn or --bind-upn, not both");
   if ((!s.keytab.empty()) != (!s.principal.empty()))
     return make_error(ErrorCode::usage, "--keytab and --principal go together");
+  // A password, a keytab's keys or Kerberos session keys will be in memory: no core dump may hold them.
+  util::disable_core_dumps();
   if (simple) {
     o.bind = sources::LdapOptions::Bind::simple;
     o.bind_dn = s.bind_dn.empty() ? s.bind_upn : s.bind_dn;
@@ -209,6 +214,8 @@ Result<sources::graph::ClientCredential> graph_credential(const SourceCli& s) {
     return make_error(ErrorCode::usage, "--client-key goes with --client-cert");
   if (!s.client_pfx_password_file.empty() && s.client_pfx.empty())
     return make_error(ErrorCode::usage, "--client-pfx-password-file goes with --client-pfx");
+  // A private key, a secret or (later) access tokens will be in memory: no core dump may hold them.
+  util::disable_core_dumps();
   if (!s.client_cert.empty()) {
     auto cert = sources::graph::load_certificate_pem(s.client_cert, s.client_key);
     if (!cert) return cert.error();
@@ -283,7 +290,7 @@ Result<sources::graph::GraphOptions> graph_options(const SourceCli& s, const Loa
   o.timeout = std::chrono::seconds(s.graph_timeout);
   o.audit_since = ctx.now - ctx.since;
   o.record_dir = ctx.record_dir;
-  o.verbose = s.verbose;
+  o.verbose = s.verbose > 0;
   if (s.insecure_skip_verify)
     return make_error(ErrorCode::usage, "--insecure-skip-verify is for LDAP only: Microsoft Graph is always verified");
   return o;
@@ -330,6 +337,7 @@ int load_entra(const SourceCli& s, const std::vector<const engine::Check*>& chec
 SnapshotOrError load_snapshot(const SourceCli& s, const std::vector<const engine::Check*>& checks,
                               const LoadContext& ctx) {
   SnapshotOrError out;
+  util::set_verbosity(s.verbose);
   if (!s.password_on_argv.empty()) {
     print_error("a password is never taken from the command line (other users see it in the process list, and it "
                 "stays in shell history): use --password-file FILE or '-' for stdin");
@@ -359,13 +367,24 @@ SnapshotOrError load_snapshot(const SourceCli& s, const std::vector<const engine
   if (!s.has_ad()) {
     // Entra only.
   } else if (!s.ldif.empty()) {
+    // Keep what a live collection for these checks would fetch; an export usually holds far more ('*').
+    std::vector<std::string> wanted;
+    for (const auto& [dataset, attributes] : engine::plan_collection(checks))
+      wanted.insert(wanted.end(), attributes.begin(), attributes.end());
+    builder.keep_only(wanted);
+    sources::LdifOptions ldif_options;
+    ldif_options.progress = progress.get();
     for (const auto& path : s.ldif) {
-      if (auto st = sources::read_ldif_file(path, builder); !st) {
+      auto st = sources::read_ldif_file(path, builder, ldif_options);
+      progress->clear();
+      if (!st) {
         print_error(st.error().describe());
         out.exit_code = kExitUsage;
         return out;
       }
     }
+    util::trace("ldif", "dropped " + std::to_string(builder.dropped_values()) +
+                            " values of attributes no selected check reads");
   } else {
     auto opts = ldap_options(s);
     if (!opts) {

@@ -26,7 +26,7 @@ struct SourceCli {
   int timeout = 120;
   int max_time = 0;
   int page_size = 1000;
-  bool verbose = false;
+  int verbose = 0;            // -v 1, -vv 2 (scanner/util/verbosity.hpp)
   bool no_progress = false;  // --no-progress: no progress line on a terminal
   bool quiet = false;        // set by the command from its --quiet: no progress line either
   // Entra ID

@@ -15,6 +15,7 @@
 #include "scanner/sources/graph/http.hpp"
 #include "scanner/util/progress.hpp"
 #include "scanner/util/strings.hpp"
+#include "scanner/util/verbosity.hpp"
 
 namespace adpersist::net {
 
@@ -340,15 +341,26 @@ class CurlSession {
     errbuf_[0] = '\0';
     curl_easy_setopt(e_, CURLOPT_POSTFIELDS, batch.data());
     curl_easy_setopt(e_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(batch.size()));
+    const auto t0 = std::chrono::steady_clock::now();
     const CURLcode rc = curl_easy_perform(e_);
+    const auto took =
+        std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     if (rc != CURLE_OK) {
       HecExchange t = transport_error(rc, errbuf_, answer_.too_big, o_);
       answer_ = Answer{};
+      if (util::tracing())
+        util::trace("hec", "POST " + o_.url + " (" + std::to_string(batch.size()) + " bytes) -> " + t.error +
+                               " after " + took + " s");
       return t;
     }
     curl_easy_getinfo(e_, CURLINFO_RESPONSE_CODE, &x.status);
     answer_ = Answer{};
     scrub(x.body, token_.reveal());
+    // The answer's body is shown (Splunk's {"text":...,"code":N}): scrubbed of the token just above.
+    if (util::tracing())
+      util::trace("hec", "POST " + o_.url + " (" + std::to_string(batch.size()) + " bytes, " +
+                             std::to_string(count_events(batch)) + " events) -> " + std::to_string(x.status) +
+                             " in " + took + " s: " + x.body.substr(0, 200));
     return x;
   }
 

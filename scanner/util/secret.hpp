@@ -33,7 +33,9 @@ class Secret {
 // when standard input is a terminal. One trailing newline is removed.
 Result<Secret> load_secret(const std::string& spec, const std::string& credential_name, const std::string& prompt);
 
-// Core dumps off (RLIMIT_CORE 0, not dumpable): a crash must not write secrets to disk.
+// Core dumps off (RLIMIT_CORE 0, not dumpable): a crash must not write secrets to disk. Idempotent, never
+// undone. load_secret and Secret call it; so must code that reads other key material (private keys, keytabs,
+// Kerberos tickets) before it reads it.
 void disable_core_dumps();
 
 }  // namespace adpersist::util

@@ -9,7 +9,10 @@ add_test(NAME dc.stop COMMAND bash -c "[ -n \"$ADP_DC_DIR\" ] || exit 77; exec $
 set_tests_properties(dc.start PROPERTIES FIXTURES_SETUP samba_dc LABELS integration SKIP_RETURN_CODE 77)
 set_tests_properties(dc.stop PROPERTIES FIXTURES_CLEANUP samba_dc LABELS integration SKIP_RETURN_CODE 77)
 
-foreach(t ldaps_simple starttls_simple gssapi collect_equals_scan errors baseline_live dc_faults)
+# secrets_vv: every live path that handles a secret (LDAPS, StartTLS, GSSAPI with kinit and a keytab, Graph with a
+# secret and a certificate, HEC) run with -vv against the DC and the loopback Graph and HEC look-alikes; no secret
+# or token in any output, report, baseline, recording or server log.
+foreach(t ldaps_simple starttls_simple gssapi collect_equals_scan errors baseline_live dc_faults secrets_vv)
   add_test(NAME integration.${t} COMMAND bash ${ADP_IT}/${t}.sh $<TARGET_FILE:adpersist>)
   set_tests_properties(integration.${t} PROPERTIES FIXTURES_REQUIRED samba_dc LABELS integration
                        SKIP_RETURN_CODE 77 RESOURCE_LOCK samba_dc TIMEOUT 300)

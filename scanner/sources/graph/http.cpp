@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "scanner/util/strings.hpp"
+#include "scanner/util/verbosity.hpp"
 
 namespace adpersist::sources::graph {
 
@@ -89,6 +90,7 @@ struct Transfer {
   bool too_big = false;
   std::size_t max_body = 0;
   Clock::time_point started;
+  std::string trace_what;  // -vv: "METHOD URL" without the query string (never a header or body)
 
   ~Transfer() {
     if (easy) curl_easy_cleanup(easy);
@@ -143,9 +145,15 @@ struct HttpClient::Impl {
       curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
       t->response.status = status;
       t->response.seconds = std::chrono::duration<double>(Clock::now() - t->started).count();
+      if (util::tracing())
+        util::trace("http", t->trace_what + " -> " + std::to_string(status) + ", " +
+                                std::to_string(t->response.body.size()) + " bytes in " +
+                                std::to_string(t->response.seconds) + " s (client-request-id " +
+                                t->response.client_request_id + ")");
       d.response = std::move(t->response);
     } else {
       d.error = transport_error(rc, t->errbuf, t->too_big, options);
+      if (util::tracing()) util::trace("http", t->trace_what + " -> " + d.error.message);
     }
     return d;  // ~Transfer wipes the header copies and the body
   }
@@ -239,6 +247,7 @@ Result<HttpClient::Id> HttpClient::start(HttpRequest req) {
   add("Expect:");  // no 100-continue round trip for the small token POST
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
 
+  if (util::tracing()) t->trace_what = req.method + " " + req.url.substr(0, req.url.find_first_of("?#"));
   t->started = Clock::now();
   if (curl_multi_add_handle(impl_->multi, e) != CURLM_OK)
     return make_error(ErrorCode::internal, "curl_multi_add_handle failed");

@@ -11,6 +11,7 @@
 
 #include "scanner/net/tls_probe.hpp"
 #include "scanner/util/strings.hpp"
+#include "scanner/util/verbosity.hpp"
 
 namespace adpersist::sources {
 
@@ -115,6 +116,32 @@ LdapEntry read_entry(LDAP* ld, LDAPMessage* msg) {
   return e;
 }
 
+// A string-valued libldap option (TLS version and cipher, SASL user name), "" when unset.
+std::string string_option(LDAP* ld, int option) {
+  char* v = nullptr;
+  if (ldap_get_option(ld, option, &v) != LDAP_OPT_SUCCESS || !v) return {};
+  std::string s = v;
+  ldap_memfree(v);
+  return s;
+}
+
+// -vv: what protects the bound session (never a credential).
+void trace_session(LDAP* ld, const LdapOptions& o) {
+  if (!util::tracing()) return;
+  std::string what = o.bind == LdapOptions::Bind::simple ? "simple bind as " + o.bind_dn + " accepted"
+                                                         : "SASL GSSAPI bind accepted";
+  if (o.bind == LdapOptions::Bind::gssapi) {
+    if (const auto user = string_option(ld, LDAP_OPT_X_SASL_USERNAME); !user.empty()) what += " for " + user;
+    ber_len_t ssf = 0;
+    if (ldap_get_option(ld, LDAP_OPT_X_SASL_SSF, &ssf) == LDAP_OPT_SUCCESS)
+      what += ", SASL security strength " + std::to_string(ssf) + (ssf >= 56 ? " (encrypted)" : "");
+  }
+  if (o.uses_tls())
+    what +=
+        ", TLS " + string_option(ld, LDAP_OPT_X_TLS_VERSION) + " " + string_option(ld, LDAP_OPT_X_TLS_CIPHER);
+  util::trace("ldap", what);
+}
+
 std::vector<char*> c_attrs(const std::vector<std::string>& attributes) {
   std::vector<char*> v;
   for (const auto& a : attributes) v.push_back(const_cast<char*>(a.c_str()));
@@ -204,14 +231,32 @@ Result<LdapConnection> LdapConnection::open(const LdapOptions& o) {
   if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &newctx) != LDAP_OPT_SUCCESS)
     return make_error(ErrorCode::usage, "cannot set up TLS (is --ca-file a PEM certificate?)", o.ca_file);
 
+  if (util::tracing())
+    util::trace("ldap", "connecting to " + o.uri + " (" +
+                            (util::istarts_with(o.uri, "ldaps://") ? "LDAPS"
+                             : o.starttls                          ? "StartTLS"
+                                                                   : "no TLS") +
+                            (!o.uses_tls()            ? ""
+                             : o.insecure_skip_verify ? ", certificate NOT verified"
+                             : o.ca_file.empty()      ? ", certificate verified against the system store"
+                                                      : ", certificate verified against " + o.ca_file) +
+                            "; request timeout " + std::to_string(o.timeout.count()) + " s)");
   if (o.starttls && (rc = ldap_start_tls_s(ld, nullptr, nullptr)) != LDAP_SUCCESS)
     return classify(ld, rc, o.uri, "StartTLS");
+  if (o.starttls)
+    util::trace("ldap", "StartTLS: " + string_option(ld, LDAP_OPT_X_TLS_VERSION) + " " +
+                            string_option(ld, LDAP_OPT_X_TLS_CIPHER));
 
   if (o.bind == LdapOptions::Bind::simple) {
+    util::trace("ldap", "simple bind as " + o.bind_dn + " (the password is not shown)");
     berval cred{static_cast<ber_len_t>(o.password.reveal().size()), const_cast<char*>(o.password.reveal().data())};
     rc = ldap_sasl_bind_s(ld, o.bind_dn.c_str(), LDAP_SASL_SIMPLE, &cred, nullptr, nullptr, nullptr);
   } else {
     ldap_set_option(ld, LDAP_OPT_X_SASL_SECPROPS, sasl_props);
+    util::trace("ldap", std::string("SASL GSSAPI bind with the Kerberos credential cache (") +
+                            (o.uses_tls() ? "no SASL layer inside TLS, TLS channel bindings"
+                                          : "SASL integrity and confidentiality required") +
+                            ")");
     if (o.uses_tls()) {
       const int cb = LDAP_OPT_X_SASL_CBINDING_TLS_ENDPOINT;
       ldap_set_option(ld, LDAP_OPT_X_SASL_CBINDING, &cb);
@@ -220,6 +265,7 @@ Result<LdapConnection> LdapConnection::open(const LdapOptions& o) {
                                       nullptr);
   }
   if (rc == LDAP_SUCCESS) {
+    trace_session(ld, o);
     LdapConnection c(std::move(h), o.uri);
     c.timeout_ = o.timeout;
     c.page_size_ = o.page_size;
@@ -274,6 +320,11 @@ Result<RootDse> LdapConnection::root_dse() {
   }
   if (r.default_nc.empty() || r.configuration_nc.empty())
     return make_error(ErrorCode::network, "the rootDSE names no default/configuration naming context: not an AD DC?", uri_);
+  if (util::tracing())
+    util::trace("ldap", "rootDSE: " + r.dns_host_name + ", default NC " + r.default_nc +
+                            ", configuration NC " + r.configuration_nc + ", functional levels domain " +
+                            r.domain_functionality + " forest " + r.forest_functionality + " DC " +
+                            r.dc_functionality);
   return r;
 }
 
@@ -286,6 +337,8 @@ Status LdapConnection::complete_ranges(LdapEntry& e) {
     std::size_t next = range->end ? *range->end + 1 : 0;
     std::string name = range->attribute;
     while (range->end) {
+      if (util::tracing())
+        util::trace("ldap", "ranged read of " + name + " on " + e.dn + " from value " + std::to_string(next));
       std::vector<std::string> want = {name + ";range=" + std::to_string(next) + "-*"};
       auto attrs = c_attrs(want);
       timeval tv = to_timeval(timeout_);
@@ -328,6 +381,11 @@ Status LdapConnection::search(const std::string& base, const std::string& filter
   // SD flags: OWNER | GROUP | DACL (7), BER "30 03 02 01 07"; no SACL, which needs privileges.
   static const char kSdFlags[] = {0x30, 0x03, 0x02, 0x01, 0x07};
   berval sd_value{sizeof kSdFlags, const_cast<char*>(kSdFlags)};
+  if (util::tracing())
+    util::trace("ldap", "paged search of " + base + " (subtree, filter " + filter + ", " +
+                            std::to_string(attributes.size()) + " attributes, page size " +
+                            std::to_string(page_size_) + (sd_flags ? ", SD flags owner+group+DACL" : "") +
+                            ")");
 
   for (;;) {
     ControlGuard page, sd;
@@ -421,6 +479,13 @@ Status LdapConnection::search(const std::string& base, const std::string& filter
           break;
       }
     }
+    if (util::tracing())
+      util::trace(
+          "ldap",
+          "page " + std::to_string(st.pages) + " of " + base + ": " + std::to_string(st.entries) +
+              " entries so far" +
+              (st.references ? ", " + std::to_string(st.references) + " referrals not followed" : "") +
+              (cookie_store.empty() ? "; search done" : "; more pages"));
     if (cookie_store.empty()) return ok_status();
   }
 }

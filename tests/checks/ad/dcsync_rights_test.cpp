@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "scanner/util/strings.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/ldif_builders.hpp"
 
@@ -47,6 +48,16 @@ std::string domain(const std::string& extra_aces, const std::string& records = "
 
 model::Snapshot snap(const std::string& extra_aces, const std::string& records = "") {
   return test::snapshot_from_ldif(domain(extra_aces, records));
+}
+// `sddl` as stored, with OffsetDacl pointing past the end of the value: Revision and Control stay valid, only
+// a length lies (tests/cli/lying_sd.sh does the same to real Samba descriptors, at scale).
+std::string lying_sd_line(const std::string& sddl) {
+  const std::string line = test::sd_line(sddl);
+  auto raw = util::base64_decode(util::trim(line.substr(line.find(":: ") + 3)));
+  REQUIRE(raw.ok());
+  const auto past = static_cast<std::uint32_t>(raw->size() + 8);
+  for (std::size_t i = 0; i < 4; ++i) (*raw)[16 + i] = static_cast<char>((past >> (8 * i)) & 0xFFu);
+  return "nTSecurityDescriptor:: " + util::base64_encode(*raw) + "\n";
 }
 }  // namespace
 
@@ -276,4 +287,43 @@ TEST_CASE("ad.dcsync-rights is not evaluated when the domain head has no descrip
                "a", 1120, 0x200, test::sd_line("O:DAG:DAD:(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;DA)")))));
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK_THAT(r.reason, Catch::Contains("carries no nTSecurityDescriptor"));
+}
+
+TEST_CASE(
+    "ad.dcsync-rights is not evaluated, never passed, when a naming-context head's descriptor does not "
+    "decode",
+    "[checks][ad][ad.dcsync-rights]") {
+  const std::string config = "CN=Configuration," + kDomain;
+  auto config_record = [&](const std::string& sd_attr_line) {
+    return "dn: " + config + "\nobjectClass: top\nobjectClass: configuration\ncn: Configuration\n" +
+           sd_attr_line + "instanceType: 5\nuSNChanged: 1000\n\n";
+  };
+  const std::string evil_pair = cr(kGetChanges, kEvil) + cr(kGetChangesAll, kEvil);
+  const std::string config_sddl = "O:EAG:EAD:" + evil_pair + "(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;SY)";
+
+  // The domain head lies (its DCSync ACE for kEvil is unreadable): not evaluated, the reason names the head;
+  // the configuration head's DCSync is still reported.
+  auto r = test::run_check(kId, test::snapshot_from_ldif(with_attrs(
+                                    test::base_domain_ldif(test::user("backdoor", 1105, 0x200) +
+                                                           config_record(test::sd_line(config_sddl))),
+                                    kDomain, lying_sd_line(kDefaultHead + evil_pair))));
+  CHECK(r.status == CheckStatus::not_evaluated);
+  CHECK_THAT(r.reason, Catch::StartsWith("the domain naming-context head cannot be judged: "));
+  CHECK_THAT(r.reason,
+             Catch::Contains(kDomain + " attribute nTSecurityDescriptor does not decode: OffsetDacl"));
+  CHECK_THAT(r.reason, Catch::Contains("points past the end"));
+  CHECK(r.notes.empty());
+  REQUIRE(r.findings.size() == 1);
+  CHECK(r.findings[0].resource.dn == config);
+
+  // The configuration head lies instead: not evaluated naming it; the domain head's DCSync is reported.
+  auto c = test::run_check(kId, test::snapshot_from_ldif(with_attrs(
+                                    test::base_domain_ldif(test::user("backdoor", 1105, 0x200) +
+                                                           config_record(lying_sd_line(config_sddl))),
+                                    kDomain, test::sd_line(kDefaultHead + evil_pair))));
+  CHECK(c.status == CheckStatus::not_evaluated);
+  CHECK_THAT(c.reason, Catch::StartsWith("the configuration naming-context head cannot be judged: "));
+  CHECK_THAT(c.reason, Catch::Contains(config + " attribute nTSecurityDescriptor does not decode"));
+  REQUIRE(c.findings.size() == 1);
+  CHECK(c.findings[0].resource.dn == kDomain);
 }

@@ -324,3 +324,26 @@ TEST_CASE("ad.ioc-match: lab-and-tenant.json gives exactly the planted lab match
   CHECK(r.findings.size() == 8);
   CHECK(r.notes.empty());
 }
+
+TEST_CASE("ad.ioc-match: objects whose descriptor does not decode are counted and named in one note",
+          "[checks][ad][ioc][ad.ioc-match]") {
+  // Their owners and ACE trustees cannot be matched: never silently skipped, and one note (naming the first
+  // five) rather than one per object, however many share the bad value.
+  const std::string bad =
+      "nTSecurityDescriptor:: " + util::base64_encode(std::string("\x01\x00\x04\x80\x14\x00", 6)) + "\n";
+  std::string users;
+  for (std::uint32_t i = 0; i < 7; ++i) users += test::user("liar" + std::to_string(i), 1200 + i, 0x200, bad);
+  auto r = run(test::snapshot_from_ldif(test::forest_export(users)),
+               test::ioc_set(R"({"sids": ["S-1-5-21-1777777777-1888888888-1999999999-500"]})"));
+  CHECK(r.status == CheckStatus::passed);
+  std::vector<std::string> undecodable;
+  for (const auto& n : r.notes)
+    if (n.find("does not decode") != std::string::npos) undecodable.push_back(n);
+  REQUIRE(undecodable.size() == 1);
+  const auto& note = undecodable[0];
+  CHECK_THAT(note, Catch::StartsWith("7 objects carry an nTSecurityDescriptor that does not decode"));
+  CHECK_THAT(note, Catch::Contains("CN=liar0," + test::kUsers + " attribute nTSecurityDescriptor"));
+  CHECK_THAT(note, Catch::Contains("CN=liar4," + test::kUsers));
+  CHECK_THAT(note, !Catch::Contains("CN=liar5,"));
+  CHECK_THAT(note, Catch::EndsWith("; and 2 more)"));
+}

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <map>
+#include <set>
 
 #include "scanner/parsers/sid.hpp"
 #include "scanner/util/strings.hpp"
@@ -316,4 +317,24 @@ TEST_CASE("ad.privileged-object-acl is not evaluated without nTSecurityDescripto
   auto r = test::run_check(kId, snap);
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK_THAT(r.reason, Catch::Contains("nTSecurityDescriptor"));
+}
+
+TEST_CASE(
+    "ad.privileged-object-acl: objects sharing one undecodable descriptor are each noted by their own DN",
+    "[checks][ad]") {
+  // The descriptor table parses a shared value once; the note must still name the object being judged, not
+  // the first object that carried the value.
+  const std::string bad =
+      "nTSecurityDescriptor:: " + util::base64_encode(std::string("\x01\x00\x04\x80\x14\x00", 6)) + "\n";
+  auto ldif = with_attrs(test::base_domain_ldif(), "CN=Domain Admins," + kUsers, bad);
+  ldif = with_attrs(ldif, "CN=krbtgt," + kUsers, bad);
+  auto r = test::run_check(kId, test::snapshot_from_ldif(ldif));
+  REQUIRE(r.notes.size() == 2);
+  std::set<std::string> named;
+  for (const auto& n : r.notes) {
+    CHECK_THAT(n, Catch::Contains(" attribute nTSecurityDescriptor does not decode: "));
+    for (const auto& dn : {"CN=Domain Admins," + kUsers, "CN=krbtgt," + kUsers})
+      if (n.find(": " + dn + " attribute") != std::string::npos) named.insert(dn);
+  }
+  CHECK(named.size() == 2);
 }
