@@ -9,6 +9,13 @@ corpus included), the lab export's nTSecurityDescriptor, replPropertyMetaData, m
 other binary values (fixtures/lab/*.ldif), whole LDIF records, and fixtures/certs/*.der. A few hand-written
 inputs cover formats the vectors lack (msDS-ReplValueMetaData, SID and time strings). Prints one line per
 target with the number of seeds.
+
+The Graph targets (graph_page, graph_batch, token) get real bodies only, none written here: Microsoft's
+documentation samples (fixtures/vectors/graph, see its INDEX.md), the tenant capture's files
+(fixtures/tenant), and what the repository's Graph stand-in (tests/graph/graph_server.py) answers when it
+serves that capture: token responses (a minted access token, Entra-shaped errors), collection pages with
+@odata.nextLink, $batch answers, Graph error bodies (400, 401, 403, 404, 429, 503) and a truncated page.
+The server's own code makes them in-process (no socket, no TLS); it needs python3-cryptography.
 """
 
 import base64
@@ -17,7 +24,12 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import sys
+import tempfile
+import urllib.parse
+import uuid
+from email.message import Message
 
 LAB_BINARY = {
     "ntsecuritydescriptor": "security_descriptor",
@@ -170,11 +182,203 @@ def lab(root, s):
         s.add("ldif", "\n\n".join(records[:2]) + "\n\n" + "\n\n".join(records[-3:]) + "\n")
 
 
+GRAPH_MAX = 16384  # bench/fuzz.sh -max_len of graph_page and graph_batch: larger bodies are not seeds
+
+
+def graph_vectors(root, s):
+    """Documentation samples: token bodies to `token`, the $batch answer to `graph_batch`, the rest (pages,
+    single objects, error bodies, resource shapes, the two doc-invalid .jsonc) to `graph_page`."""
+    v = os.path.join(root, "fixtures", "vectors", "graph")
+    for path in sorted(glob.glob(os.path.join(v, "*.json")) + glob.glob(os.path.join(v, "*.jsonc"))):
+        name = os.path.basename(path)
+        data = read(path)
+        if name.startswith("entra-docs.client-creds.token-"):
+            s.add("token", data)
+        elif name == "v1.0-2021.concept-json-batching.block-2.json":  # block-1 is the request
+            s.add("graph_batch", data)
+        else:
+            s.add("graph_page", data)
+    # The tenant capture, file by file (the capture contract: all pages merged into one "value").
+    for path in sorted(glob.glob(os.path.join(root, "fixtures", "tenant", "**", "*.json"), recursive=True)):
+        data = read(path)
+        if len(data) <= GRAPH_MAX:
+            s.add("graph_page", data)
+
+
+# The collector's query options (collector.cpp initial_query; fixtures/tenant/README.md lists the $select).
+GRAPH_QUERIES = {
+    "applications": ["$top=999", "$select=id,appId,displayName,createdDateTime,keyCredentials,"
+                     "passwordCredentials&$top=4"],
+    "servicePrincipals": ["$top=3", "$select=id,appId,displayName,servicePrincipalType,appOwnerOrganizationId,"
+                          "keyCredentials,passwordCredentials,appRoles&$top=2"],
+    "domains": [""],
+    "oauth2PermissionGrants": ["$top=4"],
+    "organization": [""],
+    "roleManagement/directory/roleDefinitions": ["$top=6"],
+    "roleManagement/directory/roleAssignments": [
+        "$expand=principal($select=id,displayName,userPrincipalName,userType,createdDateTime,appId,"
+        "servicePrincipalType,appOwnerOrganizationId)&$top=5"],
+    "auditLogs/directoryAudits": ["$filter=activityDateTime%20ge%202026-11-01T00:00:00Z&$top=4"],
+}
+
+
+class GraphStandIn:
+    """tests/graph/graph_server.py's App over fixtures/tenant, called in-process."""
+
+    CLIENT = "6f1b6c0e-2b7e-4d3a-9c55-0d4f3b1e8a21"  # a client id of our choosing, as in the integration tests
+    SECRET = b"fuzz-seed-client-secret"
+
+    def __init__(self, root, state, **config):
+        sys.path.insert(0, os.path.join(root, "tests", "graph"))
+        import graph_server as gs  # noqa: E402 (the stand-in lives in the test tree)
+        self.gs = gs
+        cfg = gs.Config(tenant="3f1c2e7a-5b8d-4c91-a2e6-7d0b9f4e1a53", tenant_domains=["contoso.com"])
+        for key, value in config.items():
+            setattr(cfg, key, value)
+        cfg.clients[self.CLIENT] = gs.Client(
+            client_id=self.CLIENT, roles=["Application.Read.All", "Directory.Read.All", "AuditLog.Read.All"],
+            secret=self.SECRET, certs=[], expires_in=None, object_id=str(uuid.uuid5(uuid.NAMESPACE_URL, self.CLIENT)))
+        self.cfg = cfg
+        self.app = gs.App(cfg, gs.Capture(os.path.join(root, "fixtures", "tenant")), state)
+        self.app.set_port(8443)
+        self.token = None
+
+    def info(self, **headers):
+        m = Message()
+        for name, value in headers.items():
+            m[name.replace("_", "-")] = value
+        return self.gs.RequestInfo(m, 1795392000.0)  # 2026-11-22T00:00:00Z, inside the capture's window
+
+    def token_request(self, form, tenant=None, method="POST"):
+        tenant = tenant or self.cfg.tenant
+        body = urllib.parse.urlencode(form).encode()
+        r = self.app.tokens.handle(self.info(Content_Type="application/x-www-form-urlencoded"), method, tenant,
+                                   f"/{tenant}/oauth2/v2.0/token", body)
+        return r
+
+    def login(self):
+        r = self.token_request({"client_id": self.CLIENT, "scope": self.app.tokens.base_url + "/.default",
+                                "grant_type": "client_credentials", "client_secret": self.SECRET.decode()})
+        assert r.status == 200, r.body
+        self.token = json.loads(r.body)["access_token"]
+        return r
+
+    def get(self, path, query, token=None):
+        return self.app.graph.get(self.info(Authorization="Bearer " + (token or self.token)), "/v1.0/" + path, query)
+
+    def batch(self, urls):
+        body = json.dumps({"requests": [{"id": str(i), "method": "GET", "url": u} for i, u in enumerate(urls)]})
+        return self.app.graph.batch(self.info(Authorization="Bearer " + self.token, Content_Type="application/json"),
+                                    body.encode())
+
+    def close(self):
+        self.app.close()
+
+
+def graph_server_seeds(root, s):
+    try:
+        import cryptography  # noqa: F401 (graph_server.py imports it)
+    except ImportError:
+        print("fuzz_seeds: python3-cryptography missing: no Graph test server seeds", file=sys.stderr)
+        return
+    with tempfile.TemporaryDirectory() as state:
+        g = GraphStandIn(root, state)
+        tenant = g.cfg.tenant
+        # Token endpoint: a success (its access token, and the token's claims JSON), then Entra's errors.
+        ok = g.login()
+        s.add("token", ok.body)
+        s.add("token", g.token)
+        s.add("token", g.gs.b64url_decode(g.token.split(".")[1]))
+        scope = g.app.tokens.base_url + "/.default"
+        base = {"client_id": g.CLIENT, "scope": scope, "grant_type": "client_credentials"}
+        for form, kw in [
+            (dict(base, client_secret="wrong"), {}),
+            (dict(base, scope="https://graph.microsoft.com/.default", client_secret=g.SECRET.decode()), {}),
+            (dict(base, client_id="00000000-0000-0000-0000-00000000beef", client_secret="x"), {}),
+            (dict(base, grant_type="password", client_secret="x"), {}),
+            (dict(base), {}),
+            (dict(base, client_assertion_type="urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                  client_assertion="e30.e30.c2ln"), {}),
+            (dict(base, client_secret="x"), {"tenant": "fabrikam.example"}),
+            (dict(base, client_secret="x"), {"method": "GET"}),
+        ]:
+            r = g.token_request(form, **kw)
+            assert r.status != 200
+            s.add("token", r.body)
+
+        # Collection pages, following @odata.nextLink as the collector does.
+        for path, queries in GRAPH_QUERIES.items():
+            for query in queries:
+                r = g.get(path, query)
+                for _ in range(12):
+                    if len(r.body) <= GRAPH_MAX:
+                        s.add("graph_page", r.body)
+                    link = json.loads(r.body).get("@odata.nextLink")
+                    if r.status != 200 or not link:
+                        break
+                    u = urllib.parse.urlsplit(link)
+                    r = g.get(u.path[len("/v1.0/"):], u.query)
+        # Per-object collections and a single object.
+        sp_ids = sorted(os.listdir(os.path.join(root, "fixtures", "tenant", "servicePrincipals")))
+        app_ids = sorted(os.listdir(os.path.join(root, "fixtures", "tenant", "applications")))
+        s.add("graph_page", g.get(f"servicePrincipals/{sp_ids[0]}/appRoleAssignedTo", "$top=999").body)
+        s.add("graph_page", g.get(f"applications/{app_ids[0]}/owners",
+                                  "$select=id,displayName,userPrincipalName,userType,appId&$top=999").body)
+        s.add("graph_page", g.get("domains/partners.contoso.com/federationConfiguration", "").body)
+        # Graph's error bodies: 404, 400 (bad $top, forged $skiptoken, unsupported $filter), 401.
+        s.add("graph_page", g.get("servicePrincipals/00000000-0000-0000-0000-000000000000/owners", "").body)
+        s.add("graph_page", g.get("applications", "$top=0").body)
+        s.add("graph_page", g.get("applications", "$top=2&$skiptoken=AAAA").body)
+        s.add("graph_page", g.get("domains", "$filter=isRoot%20eq%20true").body)
+        s.add("graph_page", g.get("applications", "", token=g.token[:-4] + "AAAA").body)
+
+        # $batch answers to the collector's per-object requests (ids "0".., answered in reverse order),
+        # one with a 404 among them.
+        owners = "/owners?$select=id,displayName,userPrincipalName,userType,appId&$top=999"
+        fics = "/federatedIdentityCredentials?$select=id,name,issuer,subject,audiences,description&$top=999"
+        art = "/appRoleAssignedTo?$select=id,principalId,principalType,appRoleId,resourceId,createdDateTime&$top=999"
+        batches = [
+            ["/applications/" + a + owners for a in app_ids[:4]],
+            ["/applications/" + a + fics for a in app_ids[4:10]],
+            ["/servicePrincipals/" + i + art for i in sp_ids[:2]],
+            ["/domains/partners.contoso.com/federationConfiguration",
+             "/domains/fed.contoso.com/federationConfiguration",
+             "/applications/00000000-0000-0000-0000-000000000000" + owners],
+        ]
+        for urls in batches:
+            r = g.batch(urls)
+            if len(r.body) <= GRAPH_MAX:
+                s.add("graph_batch", r.body)
+        g.close()
+
+    # Faults the stand-in injects: 403 denials, 429 and 503 with Retry-After (alone and inside a $batch), and
+    # a page cut in half.
+    gs = sys.modules["graph_server"]
+    with tempfile.TemporaryDirectory() as state:
+        g = GraphStandIn(root, state, deny=[re.compile("^auditLogs")], truncate=[re.compile("^applications$")],
+                         throttle_every=3, throttle_fault=gs.Fault(429, "2.5", *gs.FAULT_DEFAULTS[429]))
+        g.login()
+        for path, query in [("auditLogs/directoryAudits", ""), ("applications", "$top=3"), ("domains", ""),
+                            ("organization", "")]:
+            s.add("graph_page", g.get(path, query).body)
+        r = g.batch(["/domains", "/organization", "/auditLogs/directoryAudits", "/applications?$top=1"])
+        s.add("graph_batch", r.body)
+        g.close()
+    with tempfile.TemporaryDirectory() as state:
+        g = GraphStandIn(root, state, bursts=[gs.Burst(0, 2, gs.Fault(503, "1", *gs.FAULT_DEFAULTS[503]))])
+        g.login()
+        s.add("graph_page", g.get("domains", "").body)
+        s.add("graph_batch", g.batch(["/domains", "/organization", "/oauth2PermissionGrants?$top=2"]).body)
+        g.close()
+
+
 def main():
     root, out = sys.argv[1], sys.argv[2]
     s = Seeds(out)
     vectors(root, s)
     lab(root, s)
+    graph_vectors(root, s)
+    graph_server_seeds(root, s)
     for path in glob.glob(os.path.join(root, "fixtures", "certs", "*.der")):
         s.add("x509", read(path))
     for target, items in HAND.items():

@@ -163,6 +163,49 @@ std::string next_link_of(const std::string& body) {
   return sax.link;
 }
 
+std::optional<std::vector<BatchAnswer>> parse_batch_response(const std::string& body, std::size_t requests) {
+  // Each body is dump()ed below, which recurses once per level: a deeper answer is refused as a whole.
+  struct TooDeep {};
+  GJson::parser_callback_t depth_limit = [](int depth, GJson::parse_event_t ev, GJson&) -> bool {
+    if ((ev == GJson::parse_event_t::object_start || ev == GJson::parse_event_t::array_start) &&
+        depth >= kMaxJsonDepth)
+      throw TooDeep{};
+    return true;
+  };
+  GJson doc;
+  try {
+    doc = GJson::parse(body, depth_limit, /*allow_exceptions=*/false);
+  } catch (const TooDeep&) {
+    return std::nullopt;
+  }
+  const GJson* responses = doc.is_object() && doc.contains("responses") ? &doc["responses"] : nullptr;
+  if (!responses || !responses->is_array()) return std::nullopt;
+  std::vector<BatchAnswer> out;
+  std::vector<bool> answered(requests, false);
+  for (const auto& item : *responses) {
+    if (!item.is_object() || !item.contains("id") || !item["id"].is_string()) continue;
+    // Ours are "0".."19", matched as strings (JSON batching correlates by id): "01" is not "1". An answer
+    // with another id, no status or a 200 without a body is left out.
+    std::size_t i = 0;
+    const std::string& id = item["id"].get_ref<const std::string&>();
+    const auto parsed = std::from_chars(id.data(), id.data() + id.size(), i);
+    if (parsed.ec != std::errc() || parsed.ptr != id.data() + id.size() || i >= requests || answered[i] ||
+        id != std::to_string(i))
+      continue;
+    if (!item.contains("status") || !item["status"].is_number_integer()) continue;
+    HttpResponse one;
+    one.status = item["status"].get<long>();
+    if (item.contains("headers") && item["headers"].is_object())
+      for (const auto& [name, value] : item["headers"].items())
+        if (value.is_string()) one.headers.emplace_back(name, value.get<std::string>());
+    if (item.contains("body")) one.body = item["body"].dump(-1, ' ', false, GJson::error_handler_t::replace);
+    else if (one.status == 200) continue;
+    answered[i] = true;
+    out.push_back({i, std::move(one)});
+  }
+  return out;
+}
+
 std::vector<std::string> privileged_application_ids(entra::TenantBuilder& b) {
   b.reindex();  // peek()'s lookups see what was added before the last reindex()
   std::vector<std::string> ids;
@@ -813,28 +856,12 @@ class Collector {
       }
       return stop_batching(std::move(chains), "HTTP " + std::to_string(r.status));
     }
-    const auto body = GJson::parse(r.body, nullptr, false);
-    const GJson* responses = body.is_object() && body.contains("responses") ? &body["responses"] : nullptr;
-    if (!responses || !responses->is_array())
-      return stop_batching(std::move(chains), "the answer has no \"responses\" array");
+    auto answers = parse_batch_response(r.body, chains.size());
+    if (!answers) return stop_batching(std::move(chains), "the answer has no \"responses\" array");
     ++successes_;
-    for (const auto& item : *responses) {
-      if (!item.is_object() || !item.contains("id") || !item["id"].is_string()) continue;
-      // Ours are "0".."19"; an answer with another id, no status or a 200 without a body is left out.
-      std::size_t i = 0;
-      const std::string& id = item["id"].get_ref<const std::string&>();
-      const auto parsed = std::from_chars(id.data(), id.data() + id.size(), i);
-      if (parsed.ec != std::errc() || parsed.ptr != id.data() + id.size() || i >= chains.size() || !chains[i]) continue;
-      if (!item.contains("status") || !item["status"].is_number_integer()) continue;
-      HttpResponse one;
-      one.client_request_id = r.client_request_id;
-      one.status = item["status"].get<long>();
-      if (item.contains("headers") && item["headers"].is_object())
-        for (const auto& [name, value] : item["headers"].items())
-          if (value.is_string()) one.headers.emplace_back(name, value.get<std::string>());
-      if (item.contains("body")) one.body = item["body"].dump(-1, ' ', false, GJson::error_handler_t::replace);
-      else if (one.status == 200) continue;
-      respond(std::move(chains[i]), one);
+    for (auto& a : *answers) {
+      a.response.client_request_id = r.client_request_id;
+      respond(std::move(chains[a.index]), a.response);
     }
     // A request the answer left out is sent again (counted as a retry, so a server that keeps dropping it
     // cannot hold the scan forever).

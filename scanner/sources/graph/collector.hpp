@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,21 @@ bool same_origin(const std::string& graph_root, const std::string& next_link);
 
 // The @odata.nextLink of a page body (top level), or "" (a SAX pass that keeps nothing else).
 std::string next_link_of(const std::string& body);
+
+// One answer inside a JSON batch response: the request it answers (the index whose decimal text is the
+// "id" the collector sent) and that request's response, as if it had been sent alone.
+struct BatchAnswer {
+  std::size_t index = 0;
+  HttpResponse response;
+};
+// The "responses" of a POST /$batch answer to `requests` requests (ids "0", "1", ...), in the order received
+// (Graph answers in any order). Left out, so that the collector sends them again: an answer that is not an
+// object, whose id is not exactly one of ours ("01" is not "1") or was answered earlier in the body, without
+// an integer status, or a
+// 200 without a body. nullopt when the body has no "responses" array (this Graph does not take batches) or
+// is nested deeper than kMaxJsonDepth (graph_objects.hpp).
+// Separate from the collector so that the bytes Graph sends can be fuzzed (tests/fuzz/graph_batch_fuzz.cpp).
+std::optional<std::vector<BatchAnswer>> parse_batch_response(const std::string& body, std::size_t requests);
 
 // The application ids whose owners the collector reads: privileged_applications() over what has been
 // collected so far (reindexes the builder first).

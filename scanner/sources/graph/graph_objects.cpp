@@ -468,6 +468,8 @@ Result<std::size_t> for_each_item(std::istream& in, const std::string& name, con
   // "value" array are handed to `fn` at their object_end and then dropped (return false), so a capture of
   // 100k service principals is never held as one JSON tree.
   GJson::parser_callback_t cb = [&](int depth, E ev, GJson& parsed) -> bool {
+    if ((ev == E::object_start || ev == E::array_start) && depth >= kMaxJsonDepth)
+      throw bad("nested deeper than " + std::to_string(kMaxJsonDepth) + " levels: not a Graph response body");
     if (depth == 0) {
       if (ev == E::object_start) top = 0;
       else if (ev == E::array_start) top = 1;
@@ -491,6 +493,11 @@ Result<std::size_t> for_each_item(std::istream& in, const std::string& name, con
     if (depth == base + 1) {
       if (ev == E::key) {
         in_value = parsed.is_string() && parsed.get_ref<const std::string&>() == "value";
+        // A second "value" in one page: a DOM reader (or Python's json) keeps the last, this reader would
+        // have read both. Graph never sends it; it is refused.
+        if (in_value && page_has_value)
+          throw bad(top == 1 ? "page " + std::to_string(page) + " of the array has \"value\" twice"
+                             : std::string("\"value\" appears twice"));
         if (in_value) saw_value = page_has_value = true;
       } else if (in_value && ev == E::value) {
         throw bad("\"value\" is " + std::string(type_name(parsed)) + ", not an array");

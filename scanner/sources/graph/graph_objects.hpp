@@ -34,6 +34,11 @@ Result<entra::Organization> to_organization(const GJson& j, const entra::Origin&
 Result<entra::KeyCredential> to_key_credential(const GJson& j, const std::string& where);
 Result<entra::PasswordCredential> to_password_credential(const GJson& j, const std::string& where);
 
+// The most containers ({ or [) a Graph body may nest. Graph's own bodies nest about 10 deep (a $batch answer
+// holding an audit record's modifiedProperties); nlohmann's parser takes any depth, but dump(), copies and
+// comparisons recurse once per level, so a body nested tens of thousands deep would overflow the stack.
+inline constexpr int kMaxJsonDepth = 128;
+
 // One item of a collection, with its index over all pages.
 using ItemFn = std::function<Status(const GJson& item, std::size_t index)>;
 
@@ -42,7 +47,8 @@ using ItemFn = std::function<Status(const GJson& item, std::size_t index)>;
 //   {"value":[...], ...}           one page, or all pages merged
 //   [{"value":[...]}, ...]         the page bodies in order
 //   {...}                          a single object (no "value" array): one item
-// `name` is for messages ("servicePrincipals.json"). A JSON syntax error names the line and column.
+// `name` is for messages ("servicePrincipals.json"). A JSON syntax error names the line and column; a body
+// nested deeper than kMaxJsonDepth, or a page with two "value" members, is an error.
 // Returns the number of items.
 Result<std::size_t> for_each_item(std::istream& in, const std::string& name, const ItemFn& fn);
 

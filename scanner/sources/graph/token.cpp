@@ -9,8 +9,11 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -319,6 +322,59 @@ AccessTokenClaims read_access_token_claims(const util::Secret& token) {
   return c;
 }
 
+bool is_b64token(std::string_view token) {
+  std::size_t i = 0;
+  while (i < token.size() && (std::isalnum(static_cast<unsigned char>(token[i])) ||
+                              std::string_view("-._~+/").find(token[i]) != std::string_view::npos))
+    ++i;
+  if (i == 0) return false;
+  while (i < token.size() && token[i] == '=') ++i;
+  return i == token.size();
+}
+
+Result<TokenResponse> parse_token_response(std::string& body) {
+  auto j = Json::parse(body, nullptr, false);
+  wipe(body);
+  // Json keeps its own copy of the token: it is copied into the Secret and wiped before any return.
+  std::string* token = nullptr;
+  if (j.is_object())
+    if (auto t = j.find("access_token"); t != j.end() && t->is_string()) token = &t->get_ref<std::string&>();
+  if (!token || token->empty()) return make_error(ErrorCode::network, "the token endpoint's answer has no access_token");
+  const bool bearer = is_b64token(*token);
+  TokenResponse out;
+  if (bearer) {
+    std::string copy = *token;
+    out.access_token = util::Secret(std::move(copy));
+  }
+  wipe(*token);
+  if (!bearer)  // never quoted: it may be a real token with one bad byte
+    return make_error(ErrorCode::network,
+                      "the token endpoint's access_token is not a bearer token (RFC 6750 b64token: letters, digits, "
+                      "'-._~+/' and trailing '=')");
+  if (auto e = j.find("expires_in"); e != j.end()) {
+    constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+    if (e->is_number_unsigned() && e->get<std::uint64_t>() > static_cast<std::uint64_t>(kMax))
+      out.expires_in = kMax;  // get<std::int64_t>() would wrap it negative
+    else if (e->is_number_integer())
+      out.expires_in = e->get<std::int64_t>();
+    else if (e->is_string())
+      out.expires_in = util::parse_int(e->get<std::string>()).value_or(3599);
+  }
+  if (auto t = j.find("token_type"); t != j.end() && t->is_string() && !util::iequals(t->get<std::string>(), "Bearer"))
+    return make_error(ErrorCode::network,
+                      "the token endpoint issued a '" + t->get<std::string>() + "' token, not a Bearer token");
+  return out;
+}
+
+std::chrono::milliseconds token_renewal_delay(std::int64_t expires_in) {
+  // Renew before expiry: 5 minutes early for normal tokens, a tenth of the lifetime for short ones. The
+  // lifetime is bounded first: lifetime * 1000 overflowed for an expires_in above 2^63 / 1000, and
+  // steady_clock::now() + the delay (nanoseconds) above 2^63 / 10^9.
+  const std::int64_t lifetime = std::clamp<std::int64_t>(expires_in, 1, 86400);
+  const std::int64_t margin_ms = std::min<std::int64_t>(300000, lifetime * 100);
+  return std::chrono::milliseconds(lifetime * 1000 - margin_ms);
+}
+
 // --- the token source -----------------------------------------------------------------------------------
 
 TokenSource::TokenSource(HttpClient& http, TokenOptions options, ClientCredential credential)
@@ -401,31 +457,16 @@ Status TokenSource::refresh() {
                             why,
                         url);
     }
-    auto j = Json::parse(r.body, nullptr, false);
-    wipe(r.body);
-    if (j.is_discarded() || !j.is_object() || !j.contains("access_token") || !j["access_token"].is_string())
-      return make_error(ErrorCode::network, "the token endpoint's answer has no access_token", url);
-    std::int64_t expires_in = 3599;
-    if (auto e = j.find("expires_in"); e != j.end()) {
-      if (e->is_number_integer()) expires_in = e->get<std::int64_t>();
-      else if (e->is_string()) expires_in = util::parse_int(e->get<std::string>()).value_or(3599);
-    }
-    if (auto t = j.find("token_type"); t != j.end() && t->is_string() && !util::iequals(t->get<std::string>(), "Bearer"))
-      return make_error(ErrorCode::network, "the token endpoint issued a '" + t->get<std::string>() +
-                                                "' token, not a Bearer token", url);
+    auto answer = parse_token_response(r.body);
+    if (!answer) return make_error(answer.error().code, answer.error().message, url);
     if (!ps256_refusal.empty()) {
       credential_.fell_back = true;
       credential_.rs256_fallback = false;  // RS256 from now on
     }
-    token_ = util::Secret(j["access_token"].get<std::string>());
-    // Json keeps its own copy of the token until `j` goes out of scope: wipe it too.
-    wipe(j["access_token"].get_ref<std::string&>());
+    token_ = std::move(answer.value().access_token);
     ++generation_;
     claims_ = read_access_token_claims(token_);
-    // Renew before expiry: 5 minutes early for normal tokens, a tenth of the lifetime for short ones.
-    const std::int64_t lifetime = std::max<std::int64_t>(expires_in, 1);
-    const std::int64_t margin_ms = std::min<std::int64_t>(300000, lifetime * 100);
-    refresh_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(lifetime * 1000 - margin_ms);
+    refresh_at_ = std::chrono::steady_clock::now() + token_renewal_delay(answer.value().expires_in);
     return ok_status();
   }
 }

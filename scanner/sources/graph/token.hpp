@@ -91,6 +91,27 @@ struct TokenOptions {
   RetryPolicy retry{3, 1.0, 10.0, 30.0};
 };
 
+// The token endpoint's success body: {"token_type":"Bearer","expires_in":3599,"access_token":"..."}. Pulled
+// out of TokenSource::refresh() so that the bytes the token endpoint sends can be fuzzed on their own
+// (tests/fuzz/token_fuzz.cpp). The access token must be a non-empty RFC 6750 b64token, since it is written
+// after "Authorization: Bearer " into every Graph request: anything else (a CR or LF above all) is refused.
+// `token_type`, when present, must be Bearer (any case). `expires_in` is a number or a decimal string;
+// absent or unreadable gives 3599. Errors never quote the token. The body, and the JSON parser's copy of
+// the token, are wiped.
+struct TokenResponse {
+  util::Secret access_token;
+  std::int64_t expires_in = 3599;  // seconds, as sent (token_renewal_delay bounds it)
+};
+Result<TokenResponse> parse_token_response(std::string& body);
+
+// How long after it arrived a token of `expires_in` seconds is renewed: 5 minutes before it expires, or a
+// tenth of its lifetime early for short tokens. The lifetime is taken as 1 s to 24 h (Entra's longest
+// configurable token lifetime is a day; Graph answers 401 to an expired token anyway, which renews it).
+std::chrono::milliseconds token_renewal_delay(std::int64_t expires_in);
+
+// Whether `token` is an RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
+bool is_b64token(std::string_view token);
+
 // Claims of the access token, read without validation (Graph validates it): which tenant and roles.
 struct AccessTokenClaims {
   std::string tenant_id;  // tid
