@@ -83,3 +83,17 @@ TEST_CASE("every AD check gives the same outcome on a snapshot holding only its 
   }
   CHECK(compared >= 30);
 }
+
+TEST_CASE("ad.ioc-match finds the same on a snapshot holding only its plan's attributes", "[unit][model][checks]") {
+  const auto ioc = test::ioc_set(test::read_text(test::fixture_path("ioc/lab-and-tenant.json")));
+  const auto* check = engine::CheckRegistry::instance().find("ad.ioc-match");
+  REQUIRE(check != nullptr);
+  const auto snap = filtered_lab(plan_attributes({check}));
+  const auto a = test::run_check("ad.ioc-match", test::lab_snapshot(), test::lab_now(), std::chrono::hours(24 * 30), &ioc);
+  const auto b = test::run_check("ad.ioc-match", snap, test::lab_now(), std::chrono::hours(24 * 30), &ioc);
+  CHECK(a.status == model::CheckStatus::failed);
+  CHECK_FALSE(a.findings.empty());
+  CHECK(a.status == b.status);
+  CHECK(finding_ids(a) == finding_ids(b));
+  CHECK(a.notes == b.notes);
+}
