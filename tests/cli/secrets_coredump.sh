@@ -82,6 +82,12 @@ def unlimited_core():
 
 def start(args, stdin=subprocess.DEVNULL, env=None):
     e = {"PATH": "/usr/bin:/bin", "LANG": "C", "KRB5_CONFIG": "/dev/null", "ADP_MARKER": "environ-readable"}
+    # An ASan build (scripts/test's sanitizer stage) lowers the soft core limit to 0 itself at start-up
+    # (disable_coredump=1 is its default on 64-bit), which would hide whether the scanner did: turn that off.
+    e["ASAN_OPTIONS"] = ":".join(filter(None, [os.environ.get("ASAN_OPTIONS", ""), "disable_coredump=0"]))
+    for k in ("UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        if k in os.environ:
+            e[k] = os.environ[k]
     e.update(env or {})
     p = subprocess.Popen(drop + [binary] + args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          env=e, preexec_fn=unlimited_core, cwd=work)
