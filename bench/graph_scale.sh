@@ -31,12 +31,8 @@ set -euo pipefail
 # The whole script is one function, read before it runs: editing the file meanwhile is safe.
 main() {
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../scripts/lib/common.sh
-source "$bench_dir/../scripts/lib/common.sh"
-# shellcheck source=lib/quiet.sh
-source "$bench_dir/lib/quiet.sh"
-# shellcheck source=lib/release.sh
-source "$bench_dir/lib/release.sh"
+# shellcheck source=lib/bench.sh
+source "$bench_dir/lib/bench.sh"
 
 sps=100000 apps=10000 reps=3 tier=L
 while (($#)); do
@@ -53,15 +49,7 @@ done
 [[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps N (>= 1)"
 case $tier in S) capacity=3500 ;; M) capacity=5000 ;; L) capacity=8000 ;; *) die "--tier S|M|L" ;; esac
 
-ensure_packages "${ADP_BUILD_PACKAGES[@]}" time python3 python3-cryptography openssl curl
-TIME=/usr/bin/time
-PY=$ADP_PYTHON
-build=$ADP_ROOT/build-bench
-release_build graph-scale
-results=$build/graph-scale-$(date -u +%Y%m%dT%H%M%SZ)
-mkdir -p "$results"
-adp=$results/adpersist
-cp "$build/adpersist" "$adp"
+bench_setup graph-scale python3-cryptography openssl curl
 {
   machine_tsv "$adp"
   printf 'quiet_gate\tload < %s, CPU < %s%%, timeout %ss\n' "$max_load" "$max_busy" "$quiet_timeout"

@@ -31,43 +31,23 @@ set -euo pipefail
 # The whole script is one function, read before it runs: editing the file meanwhile is safe.
 main() {
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../scripts/lib/common.sh
-source "$bench_dir/../scripts/lib/common.sh"
-# shellcheck source=lib/quiet.sh
-source "$bench_dir/lib/quiet.sh"
-# shellcheck source=lib/release.sh
-source "$bench_dir/lib/release.sh"
+# shellcheck source=lib/bench.sh
+source "$bench_dir/lib/bench.sh"
 
-sizes=10000,100000,1000000 reps=3
+objects=10000,100000,1000000 reps=3
 while (($#)); do
   case $1 in
-    --objects) sizes=${2:?}; shift 2 ;;
+    --objects) objects=${2:?}; shift 2 ;;
     --reps) reps=${2:?}; shift 2 ;;
     -h | --help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done
-[[ $sizes =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--objects N[,N...]"
+parse_sizes "$objects"
 [[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps N (>= 1)"
-IFS=, read -r -a sizes <<<"$sizes"
-for n in "${sizes[@]}"; do ((n >= 1000)) || die "--objects: at least 1000"; done
 
-ensure_packages "${ADP_BUILD_PACKAGES[@]}" time python3
-TIME=/usr/bin/time
-PY=$ADP_PYTHON
-build=$ADP_ROOT/build-bench
-mkdir -p "$build"
-
-release_build scale
-results=$build/scale-$(date -u +%Y%m%dT%H%M%SZ)
-mkdir -p "$results"
-adp=$results/adpersist
-cp "$build/adpersist" "$adp"
-# Inputs from copies: other work may change the fixtures (or the generator) meanwhile.
-cp "$ADP_ROOT/fixtures/lab/domain.ldif" "$results/fixture-domain.ldif"
-cp "$bench_dir/gen/domain_ldif.py" "$results/domain_ldif.py"
-cp "$ADP_ROOT/fixtures/lab/configuration.ldif" "$results/configuration.ldif"
-conf=$results/configuration.ldif
+bench_setup scale
+copy_domain_inputs
 {
   machine_tsv "$adp"
   printf 'checks\t%s\n' "$("$adp" checks list 2>/dev/null | grep -c '^ad\.' || true)"

@@ -36,48 +36,28 @@ set -euo pipefail
 # The whole script is one function, read before it runs: editing the file meanwhile is safe.
 main() {
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../scripts/lib/common.sh
-source "$bench_dir/../scripts/lib/common.sh"
-# shellcheck source=lib/quiet.sh
-source "$bench_dir/lib/quiet.sh"
-# shellcheck source=lib/release.sh
-source "$bench_dir/lib/release.sh"
+# shellcheck source=lib/bench.sh
+source "$bench_dir/lib/bench.sh"
 
-sizes=200000 reps=3 profile=0
+objects=200000 reps=3 profile=0
 while (($#)); do
   case $1 in
-    --objects) sizes=${2:?}; shift 2 ;;
+    --objects) objects=${2:?}; shift 2 ;;
     --reps) reps=${2:?}; shift 2 ;;
     --profile) profile=1; shift ;;
     -h | --help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done
-[[ $sizes =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--objects N[,N...]"
+parse_sizes "$objects"
 [[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps N (>= 1)"
-IFS=, read -r -a sizes <<<"$sizes"
-for n in "${sizes[@]}"; do ((n >= 1000)) || die "--objects: at least 1000"; done
-
-ensure_packages "${ADP_BUILD_PACKAGES[@]}" time python3
-TIME=/usr/bin/time
-PY=$ADP_PYTHON
-build=$ADP_ROOT/build-bench
-mkdir -p "$build"
 
 # --- the Release build; the binary measured is a copy in the results directory -------------------
-release_build sd-scale
-results=$build/sd-scale-$(date -u +%Y%m%dT%H%M%SZ)
-mkdir -p "$results"
-adp=$results/adpersist
-cp "$build/adpersist" "$adp"
+bench_setup sd-scale
 # The parser check links the same build's core library.
 g++ -std=c++20 -O2 -I"$ADP_ROOT" "$bench_dir/lib/sd_check.cpp" "$build/libadpersist_core.a" -lcrypto \
   -o "$results/sd_check" || die "building bench/lib/sd_check.cpp failed"
-# Inputs from copies: other work may change the fixtures (or the generator) meanwhile.
-cp "$ADP_ROOT/fixtures/lab/domain.ldif" "$results/fixture-domain.ldif"
-cp "$bench_dir/gen/domain_ldif.py" "$results/domain_ldif.py"
-cp "$ADP_ROOT/fixtures/lab/configuration.ldif" "$results/configuration.ldif"
-conf=$results/configuration.ldif
+copy_domain_inputs
 {
   machine_tsv "$adp"
   printf 'checks\t%s\n' "$("$adp" checks list 2>/dev/null | grep -c '^ad\.' || true)"

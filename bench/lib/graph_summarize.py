@@ -8,11 +8,12 @@ same scan without the network, measured in the same run); the requests the serve
 minimal plan; and the time Graph's published limits alone impose on that plan.
 """
 
-import csv
 import json
 import os
 import statistics
 import sys
+
+from results import read_kv, read_runs
 
 
 def main(argv):
@@ -20,10 +21,9 @@ def main(argv):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     d = argv[1]
-    with open(os.path.join(d, "runs.tsv"), encoding="utf-8") as f:
-        runs = [r for r in csv.DictReader(f, delimiter="\t") if r["round"] != "0"]
-    info = dict(line.rstrip("\n").split("\t", 1) for line in open(os.path.join(d, "info.tsv"), encoding="utf-8"))
-    machine = dict(line.rstrip("\n").split("\t", 1) for line in open(os.path.join(d, "machine.tsv"), encoding="utf-8"))
+    runs = [r for r in read_runs(d) if r["round"] != "0"]
+    info = read_kv(os.path.join(d, "info.tsv"))
+    machine = read_kv(os.path.join(d, "machine.tsv"))
     plan = json.load(open(os.path.join(d, "plan.json"), encoding="utf-8"))
 
     def med(kind, key):

@@ -8,32 +8,19 @@ machine.tsv. Targets (issue 7): at 1,000,000 objects the peak RSS (max over runs
 the median wall time at 1,000,000 is at most 11x the median at 100,000.
 """
 import collections
-import csv
 import statistics
 import sys
+
+from results import read_info_by, read_kv, read_runs
 
 RSS_TARGET_KB = 2 * 1024 * 1024  # 2 GiB
 RATIO_TARGET = 11.0
 
 
-def read_kv(path):
-    kv = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            k, _, v = line.rstrip("\n").partition("\t")
-            kv[k] = v
-    return kv
-
-
 def main():
     d = sys.argv[1]
-    with open(f"{d}/runs.tsv", encoding="utf-8") as f:
-        runs = list(csv.DictReader(f, delimiter="\t"))
-    info = collections.defaultdict(dict)
-    with open(f"{d}/info.tsv", encoding="utf-8") as f:
-        for line in f:
-            n, k, v = line.rstrip("\n").split("\t", 2)
-            info[int(n)][k] = v
+    runs = read_runs(d)
+    info = read_info_by(d, int)
     machine = read_kv(f"{d}/machine.tsv")
     by = collections.defaultdict(list)
     for r in runs:

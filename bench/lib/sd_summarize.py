@@ -7,32 +7,18 @@ Reads runs.tsv, info.tsv (objects<TAB>key<TAB>value) and machine.tsv. Targets (i
 speed"), checked at 200,000 objects: the shared-descriptor input scans in under 60 s wall time (median)
 and 2 GB peak RSS, and its wall time is under 1.5x the reference (the same input without descriptors).
 """
-import collections
-import csv
 import statistics
 import sys
+
+from results import read_info_by, read_kv, read_runs
 
 LABEL = {"shared": "(a) shared SDs", "unique": "(b) unique SDs", "nosd": "(r) no SDs (reference)"}
 
 
-def read_kv(path):
-    kv = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            k, _, v = line.rstrip("\n").partition("\t")
-            kv[k] = v
-    return kv
-
-
 def main():
     d = sys.argv[1]
-    with open(f"{d}/runs.tsv", encoding="utf-8") as f:
-        runs = list(csv.DictReader(f, delimiter="\t"))
-    info = collections.defaultdict(dict)
-    with open(f"{d}/info.tsv", encoding="utf-8") as f:
-        for line in f:
-            n, k, v = line.rstrip("\n").split("\t", 2)
-            info[n][k] = v
+    runs = read_runs(d)
+    info = read_info_by(d)
     machine = read_kv(f"{d}/machine.tsv")
     out = []
     w = out.append

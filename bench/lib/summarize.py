@@ -7,34 +7,22 @@ Reads RESULTS_DIR/runs.tsv and RESULTS_DIR/info.tsv (and RESULTS_DIR/machine.tsv
 Targets (issue "live on-prem scans"): adpersist wall time <= 1.25 x ldapsearch (medians);
 adpersist peak RSS <= 300 MB.
 """
-import csv
 import glob
 import re
 import statistics
 import sys
 
+from results import read_kv, read_runs
+
 WALL_RATIO_TARGET = 1.25
 RSS_TARGET_MB = 300
 
 
-def read_kv(path):
-    kv = {}
-    try:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                k, _, v = line.rstrip("\n").partition("\t")
-                kv[k] = v
-    except FileNotFoundError:
-        pass
-    return kv
-
-
 def main():
     d = sys.argv[1]
-    with open(f"{d}/runs.tsv", encoding="utf-8") as f:
-        runs = list(csv.DictReader(f, delimiter="\t"))
+    runs = read_runs(d)
     info = read_kv(f"{d}/info.tsv")
-    machine = read_kv(f"{d}/machine.tsv")
+    machine = read_kv(f"{d}/machine.tsv", missing_ok=True)
     tools = [t for t in ("adpersist", "ldapsearch", "ldapdomaindump") if any(r["tool"] == t for r in runs)]
     stats = {}
     for t in tools:
