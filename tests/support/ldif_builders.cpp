@@ -1,6 +1,7 @@
 #include "tests/support/ldif_builders.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
 
 #include "scanner/parsers/security_descriptor.hpp"
 #include "scanner/util/strings.hpp"
@@ -48,6 +49,15 @@ std::string sd_line(const std::string& sddl, const std::string& attr) {
   INFO(sddl);
   REQUIRE(sd.ok());
   return attr + ":: " + util::base64_encode(parsers::encode_security_descriptor(*sd)) + "\n";
+}
+
+std::string lying_sd_line(const std::string& sddl) {
+  const std::string line = sd_line(sddl);
+  auto raw = util::base64_decode(util::trim(line.substr(line.find(":: ") + 3)));
+  REQUIRE(raw.ok());
+  const auto past = static_cast<std::uint32_t>(raw->size() + 8);
+  for (std::size_t i = 0; i < 4; ++i) (*raw)[16 + i] = static_cast<char>((past >> (8 * i)) & 0xFFu);
+  return "nTSecurityDescriptor:: " + util::base64_encode(*raw) + "\n";
 }
 
 std::string export_requesting(const std::string& attrs, const std::string& records) {

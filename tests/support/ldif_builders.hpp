@@ -25,6 +25,10 @@ std::string group(const std::string& name, std::uint32_t rid, const std::vector<
 // the way Windows stores it (parsers::parse_sddl + encode_security_descriptor; aliases such as DA, DU, CA
 // resolve in the test domain). A malformed SDDL fails the calling test.
 std::string sd_line(const std::string& sddl, const std::string& attr = "nTSecurityDescriptor");
+// The nTSecurityDescriptor line of `sddl` as sd_line encodes it, but with OffsetDacl pointing past the end of the
+// value: Revision and Control stay valid, only a length lies (tests/cli/lying_sd.sh does the same to real Samba
+// descriptors, at scale).
+std::string lying_sd_line(const std::string& sddl);
 // An ldapsearch export that requested only `attrs`: the domain head plus `records`.
 std::string export_requesting(const std::string& attrs, const std::string& records);
 

@@ -60,16 +60,6 @@ const model::Finding* by_key(const test::CheckRun& r, const std::string& key) {
     if (f.evidence_key == key) return &f;
   return nullptr;
 }
-// `sddl` as stored, with OffsetDacl pointing past the end of the value: Revision and Control stay valid, only
-// a length lies (tests/cli/lying_sd.sh does the same to real Samba descriptors, at scale).
-std::string lying_sd_line(const std::string& sddl) {
-  const std::string line = test::sd_line(sddl);
-  auto raw = util::base64_decode(util::trim(line.substr(line.find(":: ") + 3)));
-  REQUIRE(raw.ok());
-  const auto past = static_cast<std::uint32_t>(raw->size() + 8);
-  for (std::size_t i = 0; i < 4; ++i) (*raw)[16 + i] = static_cast<char>((past >> (8 * i)) & 0xFFu);
-  return "nTSecurityDescriptor:: " + util::base64_encode(*raw) + "\n";
-}
 }  // namespace
 
 TEST_CASE("ad.adminsdholder-acl: the DACL a real Windows domain stamps matches the reference exactly",
@@ -247,7 +237,7 @@ TEST_CASE("ad.adminsdholder-acl is not evaluated, never passed, when its descrip
   auto r = test::run_check(
       kId, test::snapshot_from_ldif(test::base_domain_ldif(
                test::user("backdoor", 1105, 0x200) +
-               holder_record(lying_sd_line("O:DAG:DA" + reference_dacl() +
+               holder_record(test::lying_sd_line("O:DAG:DA" + reference_dacl() +
                                            "(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;" + kEvil + ")")))));
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK_THAT(r.reason, Catch::StartsWith("AdminSDHolder cannot be judged: "));

@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include "scanner/util/strings.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/ldif_builders.hpp"
 
@@ -48,16 +47,6 @@ std::string domain(const std::string& extra_aces, const std::string& records = "
 
 model::Snapshot snap(const std::string& extra_aces, const std::string& records = "") {
   return test::snapshot_from_ldif(domain(extra_aces, records));
-}
-// `sddl` as stored, with OffsetDacl pointing past the end of the value: Revision and Control stay valid, only
-// a length lies (tests/cli/lying_sd.sh does the same to real Samba descriptors, at scale).
-std::string lying_sd_line(const std::string& sddl) {
-  const std::string line = test::sd_line(sddl);
-  auto raw = util::base64_decode(util::trim(line.substr(line.find(":: ") + 3)));
-  REQUIRE(raw.ok());
-  const auto past = static_cast<std::uint32_t>(raw->size() + 8);
-  for (std::size_t i = 0; i < 4; ++i) (*raw)[16 + i] = static_cast<char>((past >> (8 * i)) & 0xFFu);
-  return "nTSecurityDescriptor:: " + util::base64_encode(*raw) + "\n";
 }
 }  // namespace
 
@@ -306,7 +295,7 @@ TEST_CASE(
   auto r = test::run_check(kId, test::snapshot_from_ldif(with_attrs(
                                     test::base_domain_ldif(test::user("backdoor", 1105, 0x200) +
                                                            config_record(test::sd_line(config_sddl))),
-                                    kDomain, lying_sd_line(kDefaultHead + evil_pair))));
+                                    kDomain, test::lying_sd_line(kDefaultHead + evil_pair))));
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK_THAT(r.reason, Catch::StartsWith("the domain naming-context head cannot be judged: "));
   CHECK_THAT(r.reason,
@@ -319,7 +308,7 @@ TEST_CASE(
   // The configuration head lies instead: not evaluated naming it; the domain head's DCSync is reported.
   auto c = test::run_check(kId, test::snapshot_from_ldif(with_attrs(
                                     test::base_domain_ldif(test::user("backdoor", 1105, 0x200) +
-                                                           config_record(lying_sd_line(config_sddl))),
+                                                           config_record(test::lying_sd_line(config_sddl))),
                                     kDomain, test::sd_line(kDefaultHead + evil_pair))));
   CHECK(c.status == CheckStatus::not_evaluated);
   CHECK_THAT(c.reason, Catch::StartsWith("the configuration naming-context head cannot be judged: "));

@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include "scanner/util/strings.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/ldif_builders.hpp"
 
@@ -41,16 +40,6 @@ model::Snapshot snap(const std::string& extra_aces, const std::string& owner = "
   return test::snapshot_from_ldif(
       with_attrs(test::base_domain_ldif(test::user("helpdesk", 1106, 0x200) + records), kDomain,
                  test::sd_line("O:" + owner + "G:BA" + kDefaultDacl + extra_aces)));
-}
-// `sddl` as stored, with OffsetDacl pointing past the end of the value: Revision and Control stay valid, only
-// a length lies (tests/cli/lying_sd.sh does the same to real Samba descriptors, at scale).
-std::string lying_sd_line(const std::string& sddl) {
-  const std::string line = test::sd_line(sddl);
-  auto raw = util::base64_decode(util::trim(line.substr(line.find(":: ") + 3)));
-  REQUIRE(raw.ok());
-  const auto past = static_cast<std::uint32_t>(raw->size() + 8);
-  for (std::size_t i = 0; i < 4; ++i) (*raw)[16 + i] = static_cast<char>((past >> (8 * i)) & 0xFFu);
-  return "nTSecurityDescriptor:: " + util::base64_encode(*raw) + "\n";
 }
 }  // namespace
 
@@ -191,7 +180,7 @@ TEST_CASE("ad.domain-root-acl is not evaluated, never passed, when the head's de
   auto r =
       test::run_check(kId, test::snapshot_from_ldif(with_attrs(
                                test::base_domain_ldif(test::user("helpdesk", 1106, 0x200)), kDomain,
-                               lying_sd_line("O:BAG:BA" + kDefaultDacl + "(A;;WD;;;" + kHelpdesk + ")"))));
+                               test::lying_sd_line("O:BAG:BA" + kDefaultDacl + "(A;;WD;;;" + kHelpdesk + ")"))));
   CHECK(r.status == CheckStatus::not_evaluated);
   CHECK_THAT(r.reason, Catch::StartsWith("the domain head cannot be judged: "));
   CHECK_THAT(r.reason,
