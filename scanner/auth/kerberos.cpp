@@ -11,6 +11,18 @@
 namespace adpersist::auth {
 
 namespace {
+// The MEMORY cache that holds the ticket lives only while a handle on it is open, and the LDAP library's GSSAPI
+// bind finds it by KRB5CCNAME: the process keeps one handle (and its context) open until it exits. Held here,
+// not dropped, so the handle stays reachable (memcheck's integration run reported the dropped one as lost).
+struct HeldCache {
+  krb5_context ctx = nullptr;
+  krb5_ccache cc = nullptr;
+};
+HeldCache& held_cache() {
+  static HeldCache held;
+  return held;
+}
+
 std::string krb_message(krb5_context ctx, krb5_error_code code) {
   const char* m = krb5_get_error_message(ctx, code);
   std::string s = m ? m : "unknown Kerberos error";
@@ -50,7 +62,16 @@ Status kinit_from_keytab(const std::string& keytab, const std::string& principal
     if (cc) krb5_cc_destroy(ctx, cc);
     return make_error(ErrorCode::auth, "cannot store the ticket: " + krb_message(ctx, rc));
   }
-  // A MEMORY cache lives as long as the process holds a handle on it: keep this one open.
+  // A MEMORY cache lives as long as the process holds a handle on it: keep this one open. (A second kinit in
+  // one process, which adpersist does not do, resolves the same cache name: the old handle is closed, not
+  // destroyed, because the new one now holds the same cache.)
+  auto& held = held_cache();
+  if (held.cc) {
+    krb5_cc_close(held.ctx, held.cc);
+    krb5_free_context(held.ctx);
+  }
+  held.ctx = ctx_guard.release();
+  held.cc = cc;
   ::setenv("KRB5CCNAME", ccname.c_str(), 1);
   if (util::tracing())
     util::trace("kerberos", "ticket-granting ticket for " + principal + " from the keytab " + keytab +
