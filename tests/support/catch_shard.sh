@@ -15,7 +15,7 @@ mapfile -t names < <("$exe" --list-test-names-only)
 specs=()
 for i in "${!names[@]}"; do
   ((i % n == k)) || continue
-  # As Catch's own CatchAddTests.cmake does: ',' '[' ']' are test-spec syntax, escaped with a backslash.
+  # ',' '[' ']' are test-spec syntax, escaped with a backslash as CatchAddTests.cmake does; so is the backslash.
   s=${names[i]//\\/\\\\}
   s=${s//,/\\,}
   s=${s//[/\\[}
