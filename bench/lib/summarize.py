@@ -61,6 +61,16 @@ def main():
         ratio = a["wall"] / l["wall"]
         w(f"- wall time adpersist / ldapsearch (medians): **{ratio:.2f}x** "
           f"(target <= {WALL_RATIO_TARGET}x: {'met' if ratio <= WALL_RATIO_TARGET else 'NOT met'})")
+        # The DC's speed drifts between rounds (its CPU per scan can move by a third from one round to the next), so
+        # the two medians can fall in different states; the runs of one round are back to back.
+        by_round = {}
+        for r in runs:
+            if r["tool"] in ("adpersist", "ldapsearch"):
+                by_round.setdefault(r["round"], {})[r["tool"]] = float(r["wall_s"])
+        paired = [p["adpersist"] / p["ldapsearch"] for p in by_round.values() if len(p) == 2]
+        if paired:
+            w(f"- same ratio within each round (the two runs back to back): median {statistics.median(paired):.2f}x "
+              f"({min(paired):.2f}-{max(paired):.2f}); fastest run against fastest run: {a['wmin'] / l['wmin']:.2f}x")
         w(f"- peak RSS adpersist / ldapsearch: {a['rss'] / l['rss']:.1f}x")
         w(f"- adpersist peak RSS {a['rss']:.0f} MB at {info.get('adpersist_collect_entries', '?')} entries "
           f"(target <= {RSS_TARGET_MB} MB at 54k objects: {'met' if a['rss'] <= RSS_TARGET_MB else 'NOT met'} at this size)")
